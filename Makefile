@@ -1,0 +1,153 @@
+# pouch: container engine. See README.md.
+# Layout: each source folder becomes a static library; binaries and tests link them.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+SAN ?= 0
+
+CC ?= cc
+PKGS := jansson libmicrohttpd libarchive libcurl libcrypto libseccomp libcap mount libsystemd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -Ilib $(PKG_CFLAGS) -fno-strict-aliasing
+LDFLAGS ?=
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+SHIM_STATIC :=
+else
+SHIM_STATIC := -static
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CFLAGS += -DPOUCH_VERSION='"$(VERSION)"' -DPOUCH_GIT_COMMIT='"$(GIT_COMMIT)"'
+
+# --- sources -------------------------------------------------------------------------------
+LIB_SRC := $(wildcard lib/*.c)
+RUNTIME_SRC := $(wildcard runtime-wrap/*.c)
+SHIM_SRC := $(wildcard runtime-wrap/shim/*.c)
+IMAGE_SRC := $(wildcard daemon/image/*.c)
+DAEMON_SRC := $(filter-out daemon/main.c $(IMAGE_SRC),$(wildcard daemon/*.c daemon/*/*.c))
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+HOOKS_SRC := $(wildcard hooks/*.c)
+LXCFS_SRC := $(wildcard lxcfs-integration/*.c)
+QUOTA_SRC := $(wildcard quota/*.c)
+RICH_SRC := $(wildcard richmode/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBPOUCH := $(BUILD)/libpouch.a
+LIBRUNTIME := $(BUILD)/libruntime.a
+LIBDAEMON := $(BUILD)/libdaemon.a
+LIBIMAGE := $(BUILD)/libimage.a
+LIBSHIM := $(BUILD)/libshim.a
+LIBCLI := $(BUILD)/libcli.a
+LIBFEATURES := $(BUILD)/libfeatures.a
+
+BINS := bin/pouchd bin/pouch bin/pouch-shim
+ifneq ($(BUILD),build)
+BINS := $(BUILD)/bin/pouchd $(BUILD)/bin/pouch $(BUILD)/bin/pouch-shim
+endif
+BINDIR := $(dir $(firstword $(BINS)))
+
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all clean install test unit integration check-asan demo deps bench fmt
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBPOUCH): $(call obj,$(LIB_SRC))
+$(LIBRUNTIME): $(call obj,$(RUNTIME_SRC))
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC))
+$(LIBIMAGE): $(call obj,$(IMAGE_SRC))
+$(LIBSHIM): $(call obj,$(filter-out runtime-wrap/shim/main.c,$(SHIM_SRC)))
+$(LIBCLI): $(call obj,$(CLI_SRC))
+$(LIBFEATURES): $(call obj,$(HOOKS_SRC) $(LXCFS_SRC) $(QUOTA_SRC) $(RICH_SRC))
+$(BUILD)/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^ $(if $^,,$(BUILD)/.empty.o)
+
+ALL_LIBS := $(LIBDAEMON) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBCLI) $(LIBPOUCH)
+
+$(BINDIR)pouchd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(BINDIR)pouch: $(call obj,cli/main.c) $(LIBCLI) $(LIBPOUCH)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# The shim is linked statically so each one costs as little memory as possible.
+$(BINDIR)pouch-shim: $(call obj,runtime-wrap/shim/main.c) $(LIBSHIM) $(LIBRUNTIME) $(LIBPOUCH)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SHIM_STATIC) -o $@ $^ $(if $(SHIM_STATIC),-Wl$(comma)-Bstatic -ljansson,-ljansson)
+
+comma := ,
+
+# Each unit test links only the libraries of the module it tests (by file-name prefix).
+test_libs = $(strip \
+  $(if $(filter test-lib-%,$(1)),$(LIBPOUCH)) \
+  $(if $(filter test-runtime-%,$(1)),$(LIBRUNTIME) $(LIBPOUCH)) \
+  $(if $(filter test-shim-%,$(1)),$(LIBSHIM) $(LIBRUNTIME) $(LIBPOUCH)) \
+  $(if $(filter test-image-%,$(1)),$(LIBIMAGE) $(LIBPOUCH)) \
+  $(if $(filter test-cli-%,$(1)),$(LIBCLI) $(LIBPOUCH)) \
+  $(if $(filter test-daemon-%,$(1)),$(ALL_LIBS)) \
+  $(if $(filter test-features-%,$(1)),$(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)))
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call test_libs,$*) -Wl,--end-group $(PKG_LIBS) -lcmocka -lpthread
+
+$(BUILD)/.empty.o:
+	@mkdir -p $(dir $@)
+	echo 'typedef int pouch_empty_unit;' | $(CC) -x c -c - -o $@
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: all
+	tests/integration/run.sh
+
+test: deps
+	$(MAKE) all unit
+	$(MAKE) check-asan
+	$(MAKE) integration
+
+check-asan:
+	$(MAKE) BUILD=build-asan SAN=1 unit
+
+deps:
+	./packaging/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	./packaging/demo.sh
+
+bench: all
+	./bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/pouch
+	install -m 0755 bin/pouchd bin/pouch bin/pouch-shim $(DESTDIR)$(PREFIX)/bin/
+	sed 's|@PREFIX@|$(PREFIX)|g' packaging/pouchd.service > $(DESTDIR)/lib/systemd/system/pouchd.service
+	install -m 0644 packaging/pouchd.socket $(DESTDIR)/lib/systemd/system/pouchd.socket
+	test -e $(DESTDIR)/etc/pouch/config.json || install -m 0644 packaging/config.json $(DESTDIR)/etc/pouch/config.json
+
+fmt:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

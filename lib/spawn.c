@@ -1,0 +1,195 @@
+#include "spawn.h"
+
+#include "cleanup.h"
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void spawn_result_done(struct spawn_result *r)
+{
+        if (!r)
+                return;
+        free(r->out);
+        free(r->err);
+        r->out = r->err = NULL;
+}
+
+void close_fds_from(int min_fd, const int *keep, size_t nkeep)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d) {
+                for (int fd = min_fd; fd < 1024; fd++) {
+                        int skip = 0;
+                        for (size_t i = 0; i < nkeep; i++)
+                                skip |= keep[i] == fd;
+                        if (!skip)
+                                close(fd);
+                }
+                return;
+        }
+        int dfd = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                int fd = atoi(de->d_name);
+                if (fd < min_fd || fd == dfd)
+                        continue;
+                int skip = 0;
+                for (size_t i = 0; i < nkeep; i++)
+                        skip |= keep[i] == fd;
+                if (!skip)
+                        close(fd);
+        }
+        closedir(d);
+}
+
+struct sink {
+        char *buf;
+        size_t len, cap;
+};
+
+static void sink_add(struct sink *s, const char *data, size_t n)
+{
+        const size_t max = 1u << 20;
+        if (s->len + n > max)
+                n = max - s->len;
+        if (n == 0)
+                return;
+        if (s->len + n + 1 > s->cap) {
+                size_t cap = (s->len + n + 1) * 2;
+                char *b = realloc(s->buf, cap);
+                if (!b)
+                        return;
+                s->buf = b;
+                s->cap = cap;
+        }
+        memcpy(s->buf + s->len, data, n);
+        s->len += n;
+        s->buf[s->len] = '\0';
+}
+
+static char *sink_take(struct sink *s)
+{
+        if (!s->buf)
+                return strdup("");
+        return s->buf;
+}
+
+int spawn_capture(char *const argv[], char *const env[], const char *input, size_t input_len,
+                  struct spawn_result *ret)
+{
+        int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+                int e = -errno;
+                for (int i = 0; i < 2; i++) {
+                        if (in[i] >= 0)
+                                close(in[i]);
+                        if (out[i] >= 0)
+                                close(out[i]);
+                        if (err[i] >= 0)
+                                close(err[i]);
+                }
+                return e;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = -errno;
+                close(in[0]), close(in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+                return e;
+        }
+        if (pid == 0) {
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                signal(SIGPIPE, SIG_DFL);
+                dup2(in[0], 0);
+                dup2(out[1], 1);
+                dup2(err[1], 2);
+                close_fds_from(3, NULL, 0);
+                if (env)
+                        execvpe(argv[0], argv, env);
+                else
+                        execvp(argv[0], argv);
+                _exit(127);
+        }
+        close(in[0]);
+        close(out[1]);
+        close(err[1]);
+        if (!input || input_len == 0) {
+                close(in[1]);
+                in[1] = -1;
+        } else {
+                fcntl(in[1], F_SETFL, O_NONBLOCK);
+        }
+
+        struct sink so = { 0 }, se = { 0 };
+        size_t written = 0;
+        int open_fds = 2;
+        while (open_fds > 0 || in[1] >= 0) {
+                struct pollfd p[3] = {
+                        { .fd = out[0], .events = POLLIN },
+                        { .fd = err[0], .events = POLLIN },
+                        { .fd = in[1], .events = POLLOUT },
+                };
+                if (open_fds == 0 && in[1] >= 0) {
+                        /* output closed but child still reading stdin: just stop feeding */
+                        close(in[1]);
+                        in[1] = -1;
+                        break;
+                }
+                if (poll(p, 3, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                char buf[8192];
+                for (int i = 0; i < 2; i++) {
+                        if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        ssize_t n = read(p[i].fd, buf, sizeof(buf));
+                        if (n > 0) {
+                                sink_add(i == 0 ? &so : &se, buf, (size_t) n);
+                        } else if (n == 0 || errno != EINTR) {
+                                close(p[i].fd);
+                                if (i == 0)
+                                        out[0] = -1;
+                                else
+                                        err[0] = -1;
+                                open_fds--;
+                        }
+                }
+                if (in[1] >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+                        ssize_t n = write(in[1], input + written, input_len - written);
+                        if (n > 0)
+                                written += (size_t) n;
+                        if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == input_len) {
+                                close(in[1]);
+                                in[1] = -1;
+                        }
+                }
+        }
+        if (out[0] >= 0)
+                close(out[0]);
+        if (err[0] >= 0)
+                close(err[0]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0) {
+                if (errno != EINTR) {
+                        status = 127 << 8;
+                        break;
+                }
+        }
+        ret->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        ret->out = sink_take(&so);
+        ret->err = sink_take(&se);
+        return 0;
+}

@@ -1,0 +1,121 @@
+/* Unit tests for lib/: sizes, timestamps, atomic files, string vectors, error mapping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "lib/cleanup.h"
+#include "lib/err.h"
+#include "lib/fsutil.h"
+#include "lib/jsonutil.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void test_parse_size(void **state)
+{
+        (void) state;
+        int64_t v;
+        assert_int_equal(parse_size("512", &v), 0);
+        assert_int_equal(v, 512);
+        assert_int_equal(parse_size("32m", &v), 0);
+        assert_int_equal(v, 32 * 1024 * 1024);
+        assert_int_equal(parse_size("1.5k", &v), 0);
+        assert_int_equal(v, 1536);
+        assert_int_equal(parse_size("2GiB", &v), 0);
+        assert_int_equal(v, 2LL << 30);
+        assert_int_equal(parse_size("10x", &v), -EINVAL);
+        assert_int_equal(parse_size("", &v), -EINVAL);
+        assert_int_equal(parse_size("-1m", &v), -EINVAL);
+}
+
+static void test_timestamps(void **state)
+{
+        (void) state;
+        struct timespec ts = { .tv_sec = 1795391422, .tv_nsec = 802493716 };
+        char buf[64];
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "2026-11-22T23:50:22.802493716Z");
+        struct timespec back;
+        assert_int_equal(parse_timestamp(buf, &back), 0);
+        assert_int_equal(back.tv_sec, ts.tv_sec);
+        assert_int_equal(back.tv_nsec, ts.tv_nsec);
+        assert_int_equal(parse_timestamp("1795391422.5", &back), 0);
+        assert_int_equal(back.tv_sec, 1795391422);
+        assert_int_equal(back.tv_nsec, 500000000);
+        assert_int_equal(parse_timestamp("2026-11-22T23:50:22+01:00", &back), 0);
+        assert_int_equal(back.tv_sec, 1795391422 - 3600);
+        assert_int_equal(parse_timestamp("yesterday", &back), -EINVAL);
+}
+
+static void test_atomic_write(void **state)
+{
+        (void) state;
+        char dir[] = "/tmp/pouch-unit-XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        _cleanup_free_ char *path = NULL;
+        assert_true(asprintf(&path, "%s/a/b/state.json", dir) > 0);
+        _cleanup_free_ char *parent = strndup(path, strrchr(path, '/') - path);
+        assert_int_equal(mkdir_p(parent, 0700), 0);
+        json_t *j = json_pack("{s:s,s:i}", "Id", "abc", "ExitCode", 3);
+        assert_int_equal(json_write_file_atomic(path, j), 0);
+        json_decref(j);
+        json_t *back = NULL;
+        assert_int_equal(json_read_file(path, &back, NULL, 0), 0);
+        assert_string_equal(json_get_str(back, "Id", ""), "abc");
+        assert_int_equal(json_get_int(back, "ExitCode", -1), 3);
+        json_decref(back);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        /* malformed JSON is reported, not crashed on */
+        assert_int_equal(write_file_atomic(path, "{\"Id\":", 6, 0600), 0);
+        char msg[128] = "";
+        assert_int_equal(json_read_file(path, &back, msg, sizeof(msg)), -EINVAL);
+        assert_non_null(strstr(msg, "state.json"));
+        assert_int_equal(rm_rf(dir), 0);
+        assert_int_equal(stat(dir, &st), -1);
+}
+
+static void test_strv_and_err(void **state)
+{
+        (void) state;
+        _cleanup_strv_free_ char **v = strv_new();
+        assert_int_equal(strv_push(&v, "a"), 0);
+        assert_int_equal(strv_push(&v, "b"), 0);
+        assert_int_equal(strv_length(v), 2);
+        assert_true(strv_contains(v, "b"));
+        assert_false(strv_contains(v, "c"));
+        struct pouch_err e = { 0 };
+        assert_int_equal(err_set(&e, ENOENT, "No such container: %s", "x"), -ENOENT);
+        assert_int_equal(err_http_status(e.code), 404);
+        assert_int_equal(err_wrap(&e, "start"), -ENOENT);
+        assert_string_equal(e.msg, "start: No such container: x");
+        assert_int_equal(err_http_status(-EEXIST), 409);
+        assert_int_equal(err_http_status(-EINVAL), 400);
+        assert_int_equal(err_http_status(-EIO), 500);
+}
+
+static void test_human(void **state)
+{
+        (void) state;
+        char buf[64];
+        format_human_duration(8, buf, sizeof(buf));
+        assert_string_equal(buf, "8 seconds");
+        format_human_duration(90, buf, sizeof(buf));
+        assert_string_equal(buf, "About a minute");
+        format_human_size(1234567, buf, sizeof(buf));
+        assert_string_equal(buf, "1.235MB");
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
+                cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
+                cmocka_unit_test(test_human),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
