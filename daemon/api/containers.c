@@ -1,0 +1,533 @@
+/* Container endpoints: create, list, inspect, lifecycle verbs, wait, top. */
+#include "api.h"
+
+#include "daemon/events.h"
+#include "daemon/image/image.h"
+
+#include "lib/cleanup.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/spawn.h"
+#include "lib/unixsock.h"
+#include "lib/util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WITH_CONTAINER(r, c)                                                      \
+        struct container *c = NULL;                                               \
+        do {                                                                      \
+                struct pouch_err _e = { 0 };                                      \
+                if (container_get((r)->d, (r)->params[0], &c, &_e) < 0)           \
+                        return http_error((r), &_e);                              \
+        } while (0)
+
+enum MHD_Result api_container_create(struct http_req *r)
+{
+        enum MHD_Result res;
+        _cleanup_json_ json_t *body = http_body_json(r, false, &res);
+        if (!body)
+                return res;
+        struct pouch_err err = { 0 };
+        char id[65];
+        json_t *warnings = NULL;
+        if (container_create(r->d, http_query(r, "name"), body, id, &warnings, &err) < 0)
+                return http_error(r, &err);
+        return http_json(r, 201, json_pack("{s:s,s:o}", "Id", id, "Warnings", warnings));
+}
+
+static void status_text_locked(struct container *c, char *buf, size_t len)
+{
+        json_t *st = json_object_get(c->doc, "State");
+        struct timespec now = now_realtime(), t;
+        char human[64];
+        switch (c->status) {
+        case CONTAINER_RUNNING:
+        case CONTAINER_PAUSED:
+                parse_timestamp(json_get_str(st, "StartedAt", ""), &t);
+                format_human_duration(now.tv_sec - t.tv_sec, human, sizeof(human));
+                snprintf(buf, len, "Up %s%s", human, c->status == CONTAINER_PAUSED ? " (Paused)" : "");
+                break;
+        case CONTAINER_RESTARTING:
+                snprintf(buf, len, "Restarting (%d) Less than a second ago", (int) json_get_int(st, "ExitCode", 0));
+                break;
+        case CONTAINER_EXITED:
+                parse_timestamp(json_get_str(st, "FinishedAt", ""), &t);
+                format_human_duration(now.tv_sec - t.tv_sec, human, sizeof(human));
+                snprintf(buf, len, "Exited (%d) %s ago", (int) json_get_int(st, "ExitCode", 0), human);
+                break;
+        case CONTAINER_REMOVING:
+                snprintf(buf, len, "Removal In Progress");
+                break;
+        case CONTAINER_DEAD:
+                snprintf(buf, len, "Dead");
+                break;
+        default:
+                snprintf(buf, len, "Created");
+        }
+}
+
+json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
+{
+        (void) d;
+        json_t *doc = c->doc;
+        json_t *config = json_object_get(doc, "Config");
+        char command[4096];
+        size_t n = (size_t) snprintf(command, sizeof(command), "%s", json_get_str(doc, "Path", ""));
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(doc, "Args"), i, a) if (n < sizeof(command) - 2) n +=
+                (size_t) snprintf(command + n, sizeof(command) - n, " %s", json_string_value(a));
+        struct timespec created = { 0, 0 };
+        parse_timestamp(json_get_str(doc, "Created", ""), &created);
+        char status[128];
+        status_text_locked(c, status, sizeof(status));
+        json_t *labels = json_object_get(config, "Labels");
+        return json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:[],s:O,s:s,s:s,s:{s:s},s:{s:O},s:[]}", "Id", c->id, "Names",
+                         container_name(c), "Image", json_get_str(config, "Image", ""), "ImageID",
+                         json_get_str(doc, "Image", ""), "Command", command, "Created", (json_int_t) created.tv_sec,
+                         "Ports", "Labels", labels ? labels : json_object(), "State",
+                         container_status_to_string(c->status), "Status", status, "HostConfig", "NetworkMode",
+                         json_get_str(json_object_get(doc, "HostConfig"), "NetworkMode", "default"),
+                         "NetworkSettings", "Networks", json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"),
+                         "Mounts");
+}
+
+static bool filter_values_match(json_t *values, const char *(*get)(void *, const char *), void *ud, bool prefix)
+{
+        const char *v;
+        json_t *t;
+        json_object_foreach(values, v, t) {
+                const char *have = get(ud, v);
+                if (have && (prefix ? strncmp(have, v, strlen(v)) == 0 : strcmp(have, v) == 0))
+                        return true;
+        }
+        return false;
+}
+
+struct flt_ctx {
+        struct pouchd *d;
+        struct container *c;
+        char buf[256];
+};
+
+static const char *get_id(void *ud, const char *v)
+{
+        (void) v;
+        return ((struct flt_ctx *) ud)->c->id;
+}
+static const char *get_status(void *ud, const char *v)
+{
+        (void) v;
+        return container_status_to_string(((struct flt_ctx *) ud)->c->status);
+}
+static const char *get_name(void *ud, const char *v)
+{
+        struct flt_ctx *f = ud;
+        /* docker matches names as a substring (regexp); a plain substring covers the common use */
+        return strstr(container_name(f->c) + 1, v) ? v : NULL;
+}
+static const char *get_label(void *ud, const char *v)
+{
+        struct flt_ctx *f = ud;
+        json_t *labels = json_object_get(json_object_get(f->c->doc, "Config"), "Labels");
+        snprintf(f->buf, sizeof(f->buf), "%s", v);
+        char *eq = strchr(f->buf, '=');
+        if (eq)
+                *eq = '\0';
+        const char *have = json_get_str(labels, f->buf, NULL);
+        if (!have)
+                return NULL;
+        return !eq || strcmp(have, eq + 1) == 0 ? v : NULL;
+}
+static const char *get_ancestor(void *ud, const char *v)
+{
+        struct flt_ctx *f = ud;
+        const char *img = json_get_str(json_object_get(f->c->doc, "Config"), "Image", "");
+        const char *img_id = json_get_str(f->c->doc, "Image", "");
+        char want[80];
+        if (strcmp(img, v) == 0)
+                return v;
+        if (image_resolve(f->d->images, v, want, NULL) == 0 && strcmp(want, img_id) == 0)
+                return v;
+        return NULL;
+}
+
+static bool container_matches_locked(struct pouchd *d, struct container *c, json_t *filters)
+{
+        struct flt_ctx f = { .d = d, .c = c };
+        const char *key;
+        json_t *values;
+        json_object_foreach(filters, key, values) {
+                if (!json_is_object(values))
+                        continue;
+                bool ok = true;
+                if (strcmp(key, "id") == 0)
+                        ok = filter_values_match(values, get_id, &f, true);
+                else if (strcmp(key, "status") == 0)
+                        ok = filter_values_match(values, get_status, &f, false);
+                else if (strcmp(key, "name") == 0)
+                        ok = filter_values_match(values, get_name, &f, false);
+                else if (strcmp(key, "label") == 0)
+                        ok = filter_values_match(values, get_label, &f, false);
+                else if (strcmp(key, "ancestor") == 0)
+                        ok = filter_values_match(values, get_ancestor, &f, false);
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+enum MHD_Result api_container_list(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *filters = NULL;
+        if (http_filters(r, &filters, &err) < 0)
+                return http_error(r, &err);
+        bool all = http_query_bool(r, "all", false);
+        int64_t limit = http_query_int(r, "limit", -1);
+        json_t *out = json_array();
+        pthread_mutex_lock(&r->d->lock);
+        /* newest first, like docker */
+        size_t n = 0;
+        for (struct container *c = r->d->containers; c; c = c->next)
+                n++;
+        struct container **v = calloc(n + 1, sizeof(*v));
+        size_t k = 0;
+        for (struct container *c = r->d->containers; c; c = c->next)
+                v[k++] = c;
+        for (size_t i = 0; i < k; i++)
+                for (size_t j = i + 1; j < k; j++)
+                        if (strcmp(json_get_str(v[j]->doc, "Created", ""), json_get_str(v[i]->doc, "Created", "")) > 0) {
+                                struct container *t = v[i];
+                                v[i] = v[j];
+                                v[j] = t;
+                        }
+        for (size_t i = 0; i < k; i++) {
+                struct container *c = v[i];
+                bool has_status_filter = filters && json_object_get(filters, "status");
+                if (!all && !has_status_filter && c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
+                    c->status != CONTAINER_RESTARTING)
+                        continue;
+                if (filters && !container_matches_locked(r->d, c, filters))
+                        continue;
+                if (limit > 0 && (int64_t) json_array_size(out) >= limit)
+                        break;
+                json_array_append_new(out, api_container_summary_locked(r->d, c));
+        }
+        pthread_mutex_unlock(&r->d->lock);
+        free(v);
+        return http_json(r, 200, out);
+}
+
+enum MHD_Result api_container_inspect(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        pthread_mutex_lock(&r->d->lock);
+        json_t *doc = json_deep_copy(c->doc);
+        pthread_mutex_unlock(&r->d->lock);
+        container_put(r->d, c);
+        json_object_del(doc, "HasBeenManuallyStopped");
+        return http_json(r, 200, doc);
+}
+
+enum MHD_Result api_container_start(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_start(r->d, c, &err);
+        container_put(r->d, c);
+        if (rc == -EALREADY)
+                return http_empty(r, 304);
+        if (rc < 0)
+                return http_error(r, &err);
+        return http_empty(r, 204);
+}
+
+static int query_timeout(struct http_req *r)
+{
+        const char *t = http_query(r, "t");
+        return t && *t ? atoi(t) : -1;
+}
+
+enum MHD_Result api_container_stop(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        pthread_mutex_lock(&r->d->lock);
+        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        pthread_mutex_unlock(&r->d->lock);
+        if (!running) {
+                container_put(r->d, c);
+                return http_empty(r, 304);
+        }
+        struct pouch_err err = { 0 };
+        int rc = container_stop(r->d, c, query_timeout(r), &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+enum MHD_Result api_container_restart(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_restart(r->d, c, query_timeout(r), &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+enum MHD_Result api_container_kill(struct http_req *r)
+{
+        const char *s = http_query(r, "signal");
+        int sig = s && *s ? signal_from_string(s) : SIGKILL;
+        if (sig <= 0)
+                return http_errorf(r, 400, "Invalid signal: %s", s);
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_kill(r->d, c, sig, &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+static enum MHD_Result pause_common(struct http_req *r, bool pause)
+{
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_pause(r->d, c, pause, &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+enum MHD_Result api_container_pause(struct http_req *r)
+{
+        return pause_common(r, true);
+}
+
+enum MHD_Result api_container_unpause(struct http_req *r)
+{
+        return pause_common(r, false);
+}
+
+enum MHD_Result api_container_rename(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_rename(r->d, c, http_query(r, "name"), &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+enum MHD_Result api_container_delete(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        struct pouch_err err = { 0 };
+        int rc = container_remove(r->d, c, http_query_bool(r, "force", false), &err);
+        container_put(r->d, c);
+        return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
+}
+
+/* ---- wait ---------------------------------------------------------------------------------- */
+
+enum wait_cond { WAIT_NOT_RUNNING, WAIT_NEXT_EXIT, WAIT_REMOVED };
+
+struct wait_job {
+        struct pouchd *d;
+        struct container *c;
+        enum wait_cond cond;
+        uint64_t gen;
+};
+
+static bool wait_done(struct container *c, void *ud)
+{
+        struct wait_job *j = ud;
+        switch (j->cond) {
+        case WAIT_REMOVED:
+                return c->removed;
+        case WAIT_NEXT_EXIT:
+                return c->removed || c->exit_generation != j->gen;
+        default:
+                return c->removed ||
+                       (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
+                        c->status != CONTAINER_RESTARTING && !c->restart_pending);
+        }
+}
+
+static void wait_worker(void *p, int fd)
+{
+        struct wait_job *j = p;
+        struct pouchd *d = j->d;
+        pthread_mutex_lock(&d->lock);
+        for (;;) {
+                struct timespec now = now_realtime();
+                if (container_wait_locked(d, wait_done, j->c, j, timespec_to_ns(&now) + 1000000000LL))
+                        break;
+                if (http_stream_client_gone(fd)) {
+                        pthread_mutex_unlock(&d->lock);
+                        return;
+                }
+        }
+        int code = (int) json_get_int(json_object_get(j->c->doc, "State"), "ExitCode", 0);
+        const char *error = json_get_str(json_object_get(j->c->doc, "State"), "Error", "");
+        json_t *resp = json_pack("{s:o,s:i}", "Error", *error ? json_pack("{s:s}", "Message", error) : json_null(),
+                                 "StatusCode", code);
+        pthread_mutex_unlock(&d->lock);
+        _cleanup_free_ char *s = json_dumps(resp, JSON_COMPACT);
+        json_decref(resp);
+        if (s) {
+                size_t n = strlen(s);
+                s[n] = '\n';
+                write_all_pipe(fd, s, n + 1);
+        }
+}
+
+static void wait_free(void *p)
+{
+        struct wait_job *j = p;
+        container_put(j->d, j->c);
+        free(j);
+}
+
+enum MHD_Result api_container_wait(struct http_req *r)
+{
+        const char *cond = http_query(r, "condition");
+        enum wait_cond wc = WAIT_NOT_RUNNING;
+        if (cond && strcmp(cond, "next-exit") == 0)
+                wc = WAIT_NEXT_EXIT;
+        else if (cond && strcmp(cond, "removed") == 0)
+                wc = WAIT_REMOVED;
+        else if (cond && *cond && strcmp(cond, "not-running") != 0)
+                return http_errorf(r, 400, "invalid condition: \"%s\"", cond);
+        WITH_CONTAINER(r, c);
+        struct wait_job *j = calloc(1, sizeof(*j));
+        j->d = r->d;
+        j->c = c;
+        j->cond = wc;
+        pthread_mutex_lock(&r->d->lock);
+        j->gen = c->exit_generation;
+        pthread_mutex_unlock(&r->d->lock);
+        return http_stream(r, 200, "application/json", wait_worker, j, wait_free);
+}
+
+/* ---- resize / top ------------------------------------------------------------------------ */
+
+int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, const char *line, char *reply,
+                     size_t reply_len)
+{
+        _cleanup_free_ char *path = container_run_dir(d, id, sock_name);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = unix_connect(path);
+        if (fd < 0)
+                return fd;
+        int r = write_all_pipe(fd, line, strlen(line));
+        if (r < 0)
+                return r;
+        ssize_t n = read(fd, reply, reply_len - 1);
+        if (n < 0)
+                return -errno;
+        reply[n] = '\0';
+        return strncmp(reply, "OK", 2) == 0 ? 0 : -EIO;
+}
+
+enum MHD_Result api_container_resize(struct http_req *r)
+{
+        int64_t h = http_query_int(r, "h", 0), w = http_query_int(r, "w", 0);
+        WITH_CONTAINER(r, c);
+        pthread_mutex_lock(&r->d->lock);
+        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        pthread_mutex_unlock(&r->d->lock);
+        char line[64], reply[128];
+        snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) h, (long long) w);
+        int rc = running ? api_shim_request(r->d, c->id, "attach.sock", line, reply, sizeof(reply)) : -EBUSY;
+        container_put(r->d, c);
+        if (rc == -EBUSY)
+                return http_errorf(r, 409, "Container %.12s is not running", r->params[0]);
+        if (rc < 0)
+                return http_errorf(r, 500, "cannot resize: %s", rc == -EIO ? reply : strerror(-rc));
+        return http_empty(r, 200);
+}
+
+enum MHD_Result api_container_top(struct http_req *r)
+{
+        WITH_CONTAINER(r, c);
+        pthread_mutex_lock(&r->d->lock);
+        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        pthread_mutex_unlock(&r->d->lock);
+        if (!running) {
+                container_put(r->d, c);
+                return http_errorf(r, 409, "Container %.12s is not running", r->params[0]);
+        }
+        struct pouch_err err = { 0 };
+        pid_t *pids = NULL;
+        size_t npids = 0;
+        int rc = runtime_pids(&r->d->runtime, c->id, &pids, &npids, &err);
+        container_put(r->d, c);
+        if (rc < 0)
+                return http_error(r, &err);
+        const char *ps_args = http_query(r, "ps_args");
+        char *argv[32];
+        int n = 0;
+        argv[n++] = "ps";
+        _cleanup_free_ char *args_copy = strdup(ps_args && *ps_args ? ps_args : "-ef");
+        for (char *save = NULL, *tok = strtok_r(args_copy, " ", &save); tok && n < 30; tok = strtok_r(NULL, " ", &save))
+                argv[n++] = tok;
+        argv[n] = NULL;
+        struct spawn_result res = { 0 };
+        rc = spawn_capture(argv, NULL, NULL, 0, &res);
+        if (rc < 0 || res.status != 0) {
+                free(pids);
+                enum MHD_Result ret = http_errorf(r, 500, "ps failed: %s", rc < 0 ? strerror(-rc) : res.err);
+                spawn_result_done(&res);
+                return ret;
+        }
+        json_t *titles = json_array(), *procs = json_array();
+        int pid_col = -1, ncols = 0;
+        char *save_line = NULL;
+        for (char *line = strtok_r(res.out, "\n", &save_line); line; line = strtok_r(NULL, "\n", &save_line)) {
+                if (ncols == 0) {
+                        char *save = NULL;
+                        for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+                                if (strcmp(tok, "PID") == 0)
+                                        pid_col = ncols;
+                                json_array_append_new(titles, json_string(tok));
+                                ncols++;
+                        }
+                        if (pid_col < 0)
+                                break;
+                        continue;
+                }
+                /* split into ncols fields; the last takes the rest of the line (the command) */
+                json_t *row = json_array();
+                char *p = line;
+                for (int col = 0; col < ncols; col++) {
+                        while (*p == ' ' || *p == '\t')
+                                p++;
+                        if (col == ncols - 1) {
+                                json_array_append_new(row, json_string(p));
+                                break;
+                        }
+                        char *end = p + strcspn(p, " \t");
+                        json_array_append_new(row, json_stringn(p, (size_t) (end - p)));
+                        p = *end ? end + 1 : end;
+                }
+                pid_t pid = (pid_t) atoi(json_string_value(json_array_get(row, (size_t) pid_col)) ?: "0");
+                bool mine = false;
+                for (size_t i = 0; i < npids; i++)
+                        mine |= pids[i] == pid;
+                if (mine)
+                        json_array_append_new(procs, row);
+                else
+                        json_decref(row);
+        }
+        free(pids);
+        spawn_result_done(&res);
+        if (pid_col < 0) {
+                json_decref(titles);
+                json_decref(procs);
+                return http_errorf(r, 500, "Couldn't find PID field in ps output");
+        }
+        return http_json(r, 200, json_pack("{s:o,s:o}", "Titles", titles, "Processes", procs));
+}

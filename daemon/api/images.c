@@ -1,0 +1,355 @@
+/* Image endpoints: list, inspect, delete, tag, load, save, import. */
+#include "api.h"
+
+#include "daemon/events.h"
+#include "daemon/image/image.h"
+#include "daemon/image/reference.h"
+
+#include "lib/cleanup.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#include <ctype.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool image_matches(struct http_req *r, json_t *img, json_t *filters)
+{
+        const char *key;
+        json_t *values;
+        json_object_foreach(filters, key, values) {
+                const char *v;
+                json_t *t;
+                bool ok = false;
+                json_t *tags = json_object_get(img, "RepoTags");
+                if (strcmp(key, "dangling") == 0) {
+                        bool dangling = json_array_size(tags) == 0;
+                        json_object_foreach(values, v, t) ok |= (strcmp(v, "true") == 0) == dangling;
+                } else if (strcmp(key, "reference") == 0) {
+                        json_object_foreach(values, v, t) {
+                                size_t i;
+                                json_t *tag;
+                                json_array_foreach(tags, i, tag) {
+                                        const char *s = json_string_value(tag);
+                                        size_t vl = strlen(v);
+                                        /* "busybox" matches any tag of busybox; "busybox:1" exactly */
+                                        if (strcmp(s, v) == 0 || (strncmp(s, v, vl) == 0 && s[vl] == ':' && !strchr(v, ':')))
+                                                ok = true;
+                                }
+                        }
+                } else if (strcmp(key, "label") == 0) {
+                        json_t *labels = json_object_get(img, "Labels");
+                        json_object_foreach(values, v, t) {
+                                char k[256];
+                                snprintf(k, sizeof(k), "%s", v);
+                                char *eq = strchr(k, '=');
+                                if (eq)
+                                        *eq = '\0';
+                                const char *have = json_get_str(labels, k, NULL);
+                                ok |= have && (!eq || strcmp(have, eq + 1) == 0);
+                        }
+                } else {
+                        ok = true;
+                }
+                if (!ok)
+                        return false;
+        }
+        (void) r;
+        return true;
+}
+
+enum MHD_Result api_image_list(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *filters = NULL;
+        if (http_filters(r, &filters, &err) < 0)
+                return http_error(r, &err);
+        json_t *all = NULL;
+        if (image_list(r->d->images, &all, &err) < 0)
+                return http_error(r, &err);
+        if (!filters)
+                return http_json(r, 200, all);
+        json_t *out = json_array();
+        size_t i;
+        json_t *img;
+        json_array_foreach(all, i, img) if (image_matches(r, img, filters)) json_array_append(out, img);
+        json_decref(all);
+        return http_json(r, 200, out);
+}
+
+enum MHD_Result api_image_inspect(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        json_t *j = NULL;
+        if (image_inspect(r->d->images, r->params[0], &j, &err) < 0)
+                return http_error(r, &err);
+        return http_json(r, 200, j);
+}
+
+enum MHD_Result api_image_delete(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        json_t *report = NULL;
+        if (image_remove(r->d->images, r->params[0], http_query_bool(r, "force", false), containers_image_in_use, r->d,
+                         &report, &err) < 0)
+                return http_error(r, &err);
+        size_t i;
+        json_t *v;
+        json_array_foreach(report, i, v) {
+                if (json_object_get(v, "Untagged"))
+                        event_publish(r->d->events, "image", "untag", json_get_str(v, "Untagged", ""), NULL);
+                if (json_object_get(v, "Deleted"))
+                        event_publish(r->d->events, "image", "delete", json_get_str(v, "Deleted", ""), NULL);
+        }
+        return http_json(r, 200, report);
+}
+
+enum MHD_Result api_image_tag(struct http_req *r)
+{
+        const char *repo = http_query(r, "repo");
+        if (!repo || !*repo)
+                return http_errorf(r, 400, "repository name is required");
+        struct pouch_err err = { 0 };
+        if (image_tag(r->d->images, r->params[0], repo, http_query(r, "tag"), &err) < 0)
+                return http_error(r, &err);
+        char id[80];
+        if (image_resolve(r->d->images, r->params[0], id, NULL) == 0)
+                event_publish(r->d->events, "image", "tag", id, json_pack("{s:s}", "name", repo));
+        return http_empty(r, 201);
+}
+
+struct load_job {
+        struct pouchd *d;
+        int fd;
+        bool import;
+        char *ref;
+        json_t *changes;
+};
+
+static void load_free(void *p)
+{
+        struct load_job *j = p;
+        close(j->fd);
+        free(j->ref);
+        json_decref(j->changes);
+        free(j);
+}
+
+static void load_message(void *ud, const char *line)
+{
+        int fd = *(int *) ud;
+        json_t *m = json_pack("{s:s+}", "stream", line, "\n");
+        _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
+        json_decref(m);
+        if (s) {
+                size_t n = strlen(s);
+                s[n] = '\n';
+                write_all_pipe(fd, s, n + 1);
+        }
+}
+
+static void load_worker(void *p, int fd)
+{
+        struct load_job *j = p;
+        struct pouch_err err = { 0 };
+        int r;
+        if (j->import) {
+                char id[80];
+                r = image_import(j->d->images, j->fd, j->ref, j->changes, id, &err);
+                if (r == 0) {
+                        json_t *m = json_pack("{s:s+}", "status", id, "\n");
+                        _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
+                        json_decref(m);
+                        size_t n = strlen(s);
+                        s[n] = '\n';
+                        write_all_pipe(fd, s, n + 1);
+                        event_publish(j->d->events, "image", "import", id, NULL);
+                }
+        } else {
+                r = image_load(j->d->images, j->fd, load_message, &fd, &err);
+                if (r == 0)
+                        event_publish(j->d->events, "image", "load", "", NULL);
+        }
+        if (r < 0) {
+                /* the status line is already sent: report like docker, in the JSON stream */
+                json_t *m = json_pack("{s:{s:s},s:s}", "errorDetail", "message", err.msg, "error", err.msg);
+                _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
+                json_decref(m);
+                size_t n = strlen(s);
+                s[n] = '\n';
+                write_all_pipe(fd, s, n + 1);
+        }
+}
+
+enum MHD_Result api_image_load(struct http_req *r)
+{
+        struct load_job *j = calloc(1, sizeof(*j));
+        j->d = r->d;
+        j->fd = TAKE_FD(r->body_fd);
+        return http_stream(r, 200, "application/json", load_worker, j, load_free);
+}
+
+/* Dockerfile-ish changes for import: "CMD [..]" / "CMD x y", "ENV k=v", "WORKDIR /x",
+ * "ENTRYPOINT ...", "USER u", "LABEL k=v", "EXPOSE 80". */
+static int parse_change(json_t *cfg, const char *change, struct pouch_err *err)
+{
+        char verb[32];
+        const char *sp = strchr(change, ' ');
+        if (!sp || (size_t) (sp - change) >= sizeof(verb))
+                return err_set(err, -EINVAL, "invalid change: %s", change);
+        snprintf(verb, sizeof(verb), "%.*s", (int) (sp - change), change);
+        const char *arg = sp + 1;
+        for (char *v = verb; *v; v++)
+                *v = (char) toupper((unsigned char) *v);
+        if (strcmp(verb, "CMD") == 0 || strcmp(verb, "ENTRYPOINT") == 0) {
+                json_t *a = json_loads(arg, 0, NULL);
+                if (!json_is_array(a)) {
+                        json_decref(a);
+                        a = json_pack("[s,s,s]", "/bin/sh", "-c", arg);
+                }
+                json_object_set_new(cfg, strcmp(verb, "CMD") == 0 ? "Cmd" : "Entrypoint", a);
+        } else if (strcmp(verb, "ENV") == 0) {
+                json_t *env = json_object_get(cfg, "Env");
+                if (!env) {
+                        env = json_array();
+                        json_object_set_new(cfg, "Env", env);
+                }
+                json_array_append_new(env, json_string(arg));
+        } else if (strcmp(verb, "WORKDIR") == 0) {
+                json_object_set_new(cfg, "WorkingDir", json_string(arg));
+        } else if (strcmp(verb, "USER") == 0) {
+                json_object_set_new(cfg, "User", json_string(arg));
+        } else if (strcmp(verb, "LABEL") == 0) {
+                const char *eq = strchr(arg, '=');
+                if (!eq)
+                        return err_set(err, -EINVAL, "invalid LABEL change: %s", change);
+                json_t *l = json_object_get(cfg, "Labels");
+                if (!l) {
+                        l = json_object();
+                        json_object_set_new(cfg, "Labels", l);
+                }
+                char key[256];
+                snprintf(key, sizeof(key), "%.*s", (int) (eq - arg), arg);
+                json_object_set_new(l, key, json_string(eq + 1));
+        } else if (strcmp(verb, "EXPOSE") == 0) {
+                json_t *p = json_object_get(cfg, "ExposedPorts");
+                if (!p) {
+                        p = json_object();
+                        json_object_set_new(cfg, "ExposedPorts", p);
+                }
+                char port[64];
+                snprintf(port, sizeof(port), strchr(arg, '/') ? "%s" : "%s/tcp", arg);
+                json_object_set_new(p, port, json_object());
+        } else {
+                return err_set(err, -EINVAL, "%s is not a valid change command", verb);
+        }
+        return 0;
+}
+
+struct change_collect {
+        json_t *cfg;
+        struct pouch_err *err;
+        int r;
+};
+
+/* "changes" may be repeated in the query. */
+static enum MHD_Result collect_change(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+        (void) kind;
+        struct change_collect *c = cls;
+        if (key && strcmp(key, "changes") == 0 && value && *value && c->r == 0)
+                c->r = parse_change(c->cfg, value, c->err);
+        return MHD_YES;
+}
+
+enum MHD_Result api_image_create(struct http_req *r)
+{
+        const char *src = http_query(r, "fromSrc");
+        if (!src || !*src) {
+                const char *from = http_query(r, "fromImage");
+                return http_errorf(r, 501, "pulling %s from a registry is not supported by this pouchd build yet; "
+                                   "use pouch load or pouch import", from ? from : "an image");
+        }
+        if (strcmp(src, "-") != 0)
+                return http_errorf(r, 400, "importing from a URL is not supported: use fromSrc=- with the tarball as body");
+        struct load_job *j = calloc(1, sizeof(*j));
+        j->d = r->d;
+        j->import = true;
+        j->fd = TAKE_FD(r->body_fd);
+        const char *repo = http_query(r, "repo"), *tag = http_query(r, "tag");
+        if (repo && *repo) {
+                if (tag && *tag) {
+                        if (asprintf(&j->ref, "%s:%s", repo, tag) < 0)
+                                j->ref = NULL;
+                } else {
+                        j->ref = strdup(repo);
+                }
+        }
+        j->changes = json_object();
+        struct pouch_err err = { 0 };
+        struct change_collect col = { j->changes, &err, 0 };
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_change, &col);
+        if (col.r < 0) {
+                load_free(j);
+                return http_error(r, &err);
+        }
+        return http_stream(r, 200, "application/json", load_worker, j, load_free);
+}
+
+struct save_job {
+        struct pouchd *d;
+        char **names;
+};
+
+static void save_worker(void *p, int fd)
+{
+        struct save_job *j = p;
+        struct pouch_err err = { 0 };
+        if (image_save(j->d->images, j->names, fd, &err) < 0)
+                log_warn("image save failed: %s", err.msg);
+}
+
+static void save_free(void *p)
+{
+        struct save_job *j = p;
+        strv_free(j->names);
+        free(j);
+}
+
+static enum MHD_Result iter_names(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+        (void) kind;
+        if (key && strcmp(key, "names") == 0 && value)
+                strv_push((char ***) cls, value);
+        return MHD_YES;
+}
+
+enum MHD_Result api_image_get(struct http_req *r)
+{
+        char **names = strv_new();
+        if (r->params[0])
+                strv_push(&names, r->params[0]);
+        else
+                MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, iter_names, &names);
+        if (strv_length(names) == 0) {
+                strv_free(names);
+                return http_errorf(r, 400, "no image names given");
+        }
+        /* fail early with a proper status for unknown names */
+        for (char **n = names; *n; n++) {
+                char id[80];
+                struct pouch_err err = { 0 };
+                if (image_resolve(r->d->images, *n, id, &err) < 0) {
+                        strv_free(names);
+                        return http_error(r, &err);
+                }
+        }
+        struct save_job *j = calloc(1, sizeof(*j));
+        j->d = r->d;
+        j->names = names;
+        return http_stream(r, 200, "application/x-tar", save_worker, j, save_free);
+}

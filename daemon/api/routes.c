@@ -1,0 +1,45 @@
+/* The route table of the Docker Engine API (v1.41 dialect). */
+#include "api.h"
+
+const struct route api_routes[] = {
+        { "GET", "/_ping", api_ping, BODY_NONE },
+        { "GET", "/version", api_version, BODY_NONE },
+        { "GET", "/info", api_info, BODY_NONE },
+        { "GET", "/events", api_events, BODY_NONE },
+        { "GET", "/system/df", api_system_df, BODY_NONE },
+
+        { "POST", "/containers/create", api_container_create, BODY_JSON },
+        { "GET", "/containers/json", api_container_list, BODY_NONE },
+        { "GET", "/containers/{}/json", api_container_inspect, BODY_NONE },
+        { "POST", "/containers/{}/start", api_container_start, BODY_NONE },
+        { "POST", "/containers/{}/stop", api_container_stop, BODY_NONE },
+        { "POST", "/containers/{}/restart", api_container_restart, BODY_NONE },
+        { "POST", "/containers/{}/kill", api_container_kill, BODY_NONE },
+        { "POST", "/containers/{}/pause", api_container_pause, BODY_NONE },
+        { "POST", "/containers/{}/unpause", api_container_unpause, BODY_NONE },
+        { "POST", "/containers/{}/rename", api_container_rename, BODY_NONE },
+        { "POST", "/containers/{}/wait", api_container_wait, BODY_NONE },
+        { "POST", "/containers/{}/resize", api_container_resize, BODY_NONE },
+        { "POST", "/containers/{}/attach", api_container_attach, BODY_NONE },
+        { "GET", "/containers/{}/logs", api_container_logs, BODY_NONE },
+        { "GET", "/containers/{}/top", api_container_top, BODY_NONE },
+        { "DELETE", "/containers/{}", api_container_delete, BODY_NONE },
+        { "GET", "/containers/{}/archive", api_container_archive_get, BODY_NONE },
+        { "HEAD", "/containers/{}/archive", api_container_archive_head, BODY_NONE },
+        { "PUT", "/containers/{}/archive", api_container_archive_put, BODY_SPOOL },
+        { "POST", "/containers/{}/exec", api_exec_create, BODY_JSON },
+
+        { "POST", "/exec/{}/start", api_exec_start, BODY_JSON },
+        { "GET", "/exec/{}/json", api_exec_inspect, BODY_NONE },
+        { "POST", "/exec/{}/resize", api_exec_resize, BODY_NONE },
+
+        { "GET", "/images/json", api_image_list, BODY_NONE },
+        { "POST", "/images/load", api_image_load, BODY_SPOOL },
+        { "GET", "/images/get", api_image_get, BODY_NONE },
+        { "POST", "/images/create", api_image_create, BODY_SPOOL },
+        { "GET", "/images/{*}/json", api_image_inspect, BODY_NONE },
+        { "GET", "/images/{*}/get", api_image_get, BODY_NONE },
+        { "POST", "/images/{*}/tag", api_image_tag, BODY_NONE },
+        { "DELETE", "/images/{*}", api_image_delete, BODY_NONE },
+        { NULL, NULL, NULL, BODY_NONE },
+};

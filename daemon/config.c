@@ -1,0 +1,177 @@
+/* pouchd configuration: defaults, /etc/pouch/config.json, command line. */
+#include "config.h"
+
+#include "lib/cleanup.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void config_done(struct pouchd_config *c)
+{
+        free(c->home);
+        strv_free(c->listen);
+        free(c->runtime);
+        free(c->config_file);
+        free(c->log_level);
+        free(c->tls_ca);
+        free(c->tls_cert);
+        free(c->tls_key);
+        memset(c, 0, sizeof(*c));
+}
+
+static void set_str(char **dst, const char *v)
+{
+        free(*dst);
+        *dst = v ? strdup(v) : NULL;
+}
+
+static int load_file(struct pouchd_config *c, const char *path, bool must_exist, struct pouch_err *err)
+{
+        _cleanup_json_ json_t *j = NULL;
+        char msg[256] = "";
+        int r = json_read_file(path, &j, msg, sizeof(msg));
+        if (r == -ENOENT && !must_exist)
+                return 0;
+        if (r < 0)
+                return err_set(err, r, "cannot read config file %s: %s", path, *msg ? msg : strerror(-r));
+        if (!json_is_object(j))
+                return err_set(err, -EINVAL, "config file %s: a JSON object was expected", path);
+        if (json_get_str(j, "home", NULL))
+                set_str(&c->home, json_get_str(j, "home", NULL));
+        if (json_get_str(j, "runtime", NULL))
+                set_str(&c->runtime, json_get_str(j, "runtime", NULL));
+        if (json_get_str(j, "log-level", NULL))
+                set_str(&c->log_level, json_get_str(j, "log-level", NULL));
+        c->debug = json_get_bool(j, "debug", c->debug);
+        json_t *l = json_object_get(j, "listen");
+        if (json_is_array(l) && json_array_size(l) > 0) {
+                strv_free(c->listen);
+                c->listen = strv_new();
+                size_t i;
+                json_t *v;
+                json_array_foreach(l, i, v) if (json_is_string(v)) strv_push(&c->listen, json_string_value(v));
+        }
+        return 0;
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: pouchd [OPTIONS]\n\n"
+                   "The pouch container engine daemon (Docker Engine API v1.41).\n\n"
+                   "Options:\n"
+                   "      --home DIR            state directory (default /var/lib/pouch)\n"
+                   "  -l, --listen ADDR         unix:///path to listen on; repeatable\n"
+                   "                            (default unix:///var/run/pouchd.sock)\n"
+                   "      --runtime NAME|PATH   OCI runtime: runc (default), crun, or a path\n"
+                   "      --config-file FILE    daemon config (default /etc/pouch/config.json)\n"
+                   "  -D, --debug               debug logging\n"
+                   "      --log-level LEVEL     error|warn|info|debug\n"
+                   "      --tlscacert/--tlscert/--tlskey FILE   for tcp:// listeners (mutual TLS)\n"
+                   "  -v, --version             print the version\n"
+                   "  -h, --help                this help\n");
+}
+
+int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_err *err)
+{
+        enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY };
+        static const struct option opts[] = {
+                { "home", required_argument, NULL, OPT_HOME },
+                { "listen", required_argument, NULL, 'l' },
+                { "host", required_argument, NULL, 'l' },
+                { "runtime", required_argument, NULL, OPT_RUNTIME },
+                { "config-file", required_argument, NULL, OPT_CONFIG },
+                { "debug", no_argument, NULL, 'D' },
+                { "log-level", required_argument, NULL, OPT_LOGLEVEL },
+                { "tlscacert", required_argument, NULL, OPT_TLSCA },
+                { "tlscert", required_argument, NULL, OPT_TLSCERT },
+                { "tlskey", required_argument, NULL, OPT_TLSKEY },
+                { "version", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        /* First pass: only --config-file, so the command line overrides the file. */
+        const char *config_file = "/etc/pouch/config.json";
+        bool explicit_config = false;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--config-file") == 0 && i + 1 < argc) {
+                        config_file = argv[i + 1];
+                        explicit_config = true;
+                } else if (strncmp(argv[i], "--config-file=", 14) == 0) {
+                        config_file = argv[i] + 14;
+                        explicit_config = true;
+                }
+        }
+        set_str(&c->home, "/var/lib/pouch");
+        set_str(&c->runtime, "runc");
+        set_str(&c->log_level, "info");
+        int r = load_file(c, config_file, explicit_config, err);
+        if (r < 0)
+                return r;
+        set_str(&c->config_file, config_file);
+        char **cli_listen = NULL;
+        int opt;
+        optind = 1;
+        while ((opt = getopt_long(argc, argv, "l:Dvh", opts, NULL)) != -1) {
+                switch (opt) {
+                case OPT_HOME:
+                        set_str(&c->home, optarg);
+                        break;
+                case 'l':
+                        strv_push(&cli_listen, optarg);
+                        break;
+                case OPT_RUNTIME:
+                        set_str(&c->runtime, optarg);
+                        break;
+                case OPT_CONFIG:
+                        break;
+                case 'D':
+                        c->debug = true;
+                        break;
+                case OPT_LOGLEVEL:
+                        set_str(&c->log_level, optarg);
+                        break;
+                case OPT_TLSCA:
+                        set_str(&c->tls_ca, optarg);
+                        break;
+                case OPT_TLSCERT:
+                        set_str(&c->tls_cert, optarg);
+                        break;
+                case OPT_TLSKEY:
+                        set_str(&c->tls_key, optarg);
+                        break;
+                case 'v':
+                        printf("pouchd version %s, build %s\n", POUCH_VERSION, POUCH_GIT_COMMIT);
+                        exit(0);
+                case 'h':
+                        usage(stdout);
+                        exit(0);
+                default:
+                        usage(stderr);
+                        strv_free(cli_listen);
+                        return err_set(err, -EINVAL, "invalid arguments");
+                }
+        }
+        if (optind < argc) {
+                strv_free(cli_listen);
+                return err_set(err, -EINVAL, "unexpected argument: %s", argv[optind]);
+        }
+        if (cli_listen) {
+                strv_free(c->listen);
+                c->listen = cli_listen;
+        }
+        if (!c->listen) {
+                c->listen = strv_new();
+                strv_push(&c->listen, "unix:///var/run/pouchd.sock");
+        }
+        if (c->home[0] != '/')
+                return err_set(err, -EINVAL, "--home must be an absolute path: %s", c->home);
+        if (log_level_from_string(c->log_level) < 0)
+                return err_set(err, -EINVAL, "invalid --log-level %s (error, warn, info, debug)", c->log_level);
+        return 0;
+}

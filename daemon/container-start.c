@@ -1,0 +1,354 @@
+/* Starting a container: rootfs, OCI bundle, shim, runtime start. */
+#include "image/image.h"
+#include "image/layer.h"
+#include "lifecycle.h"
+#include "events.h"
+#include "runtime-wrap/spec.h"
+
+#include "lib/cleanup.h"
+#include "lib/fsutil.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/spawn.h"
+#include "lib/util.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool is_mountpoint(const char *path)
+{
+        struct stat a, b;
+        _cleanup_free_ char *parent = NULL;
+        if (asprintf(&parent, "%s/..", path) < 0 || stat(path, &a) < 0 || stat(parent, &b) < 0)
+                return false;
+        return a.st_dev != b.st_dev;
+}
+
+int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_err *err)
+{
+        _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
+        _cleanup_free_ char *diff = container_dir(d, c->id, "diff");
+        _cleanup_free_ char *work = container_dir(d, c->id, "work");
+        if (!rootfs || !diff || !work)
+                return -ENOMEM;
+        if (is_mountpoint(rootfs))
+                return 0;
+        pthread_mutex_lock(&d->lock);
+        char image_id[80];
+        snprintf(image_id, sizeof(image_id), "%s", json_get_str(c->doc, "Image", ""));
+        pthread_mutex_unlock(&d->lock);
+        _cleanup_strv_free_ char **lower = NULL;
+        int r = image_layer_dirs(d->images, image_id, &lower, err);
+        if (r < 0)
+                return r;
+        return rootfs_mount(lower, diff, work, rootfs, err);
+}
+
+static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err *err)
+{
+        _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
+        _cleanup_free_ char *hostname_path = container_dir(d, c->id, "hostname");
+        _cleanup_free_ char *hosts_path = container_dir(d, c->id, "hosts");
+        _cleanup_free_ char *resolv_path = container_dir(d, c->id, "resolv.conf");
+        _cleanup_free_ char *spec_path = container_dir(d, c->id, "config.json");
+        _cleanup_free_ char *cgroups = NULL;
+        if (asprintf(&cgroups, "/pouch/%s", c->id) < 0)
+                return -ENOMEM;
+        pthread_mutex_lock(&d->lock);
+        _cleanup_json_ json_t *config = json_deep_copy(json_object_get(c->doc, "Config"));
+        _cleanup_json_ json_t *hc = json_deep_copy(json_object_get(c->doc, "HostConfig"));
+        pthread_mutex_unlock(&d->lock);
+        struct spec_input in = {
+                .id = c->id,
+                .config = config,
+                .host_config = hc,
+                .rootfs = rootfs,
+                .hostname = json_get_str(config, "Hostname", ""),
+                .resolv_conf_path = resolv_path,
+                .hosts_path = hosts_path,
+                .hostname_path = hostname_path,
+                .cgroups_path = cgroups,
+        };
+        _cleanup_json_ json_t *spec = NULL;
+        int r = spec_build(&in, &spec, err);
+        if (r < 0)
+                return r;
+        r = json_write_file_atomic(spec_path, spec);
+        if (r < 0)
+                return err_set(err, r, "cannot write %s: %s", spec_path, strerror(-r));
+        return 0;
+}
+
+/* Start pouch-shim for c and wait for its report. Returns the shim's pid. */
+static int spawn_shim(struct pouchd *d, struct container *c, pid_t *ret_shim, struct pouch_err *err)
+{
+        _cleanup_free_ char *bundle = container_dir(d, c->id, NULL);
+        _cleanup_free_ char *run = container_run_dir(d, c->id, NULL);
+        if (!bundle || !run)
+                return -ENOMEM;
+        rm_rf(run);
+        int r = mkdir_p(run, 0700);
+        if (r < 0)
+                return err_set(err, r, "cannot create %s: %s", run, strerror(-r));
+
+        _cleanup_json_ json_t *rep = NULL;
+        _cleanup_free_ char *pidfile = NULL;
+        _cleanup_free_ char *pidtxt = NULL;
+        pthread_mutex_lock(&d->lock);
+        json_t *config = json_object_get(c->doc, "Config");
+        bool tty = json_get_bool(config, "Tty", false);
+        bool open_stdin = json_get_bool(config, "OpenStdin", false);
+        bool stdin_once = json_get_bool(config, "StdinOnce", false);
+        char *log_path = strdup(json_get_str(c->doc, "LogPath", ""));
+        json_t *log_cfg = json_object_get(json_object_get(json_object_get(c->doc, "HostConfig"), "LogConfig"), "Config");
+        char *max_size = strdup(json_get_str(log_cfg, "max-size", ""));
+        char *max_file = strdup(json_get_str(log_cfg, "max-file", ""));
+        pthread_mutex_unlock(&d->lock);
+
+        char size_buf[32] = "";
+        if (*max_size) {
+                int64_t bytes;
+                if (parse_size(max_size, &bytes) < 0 || bytes <= 0) {
+                        r = err_set(err, -EINVAL, "invalid log-opt max-size: %s", max_size);
+                        goto out;
+                }
+                snprintf(size_buf, sizeof(size_buf), "%lld", (long long) bytes);
+        }
+        char *argv[40];
+        int n = 0;
+        argv[n++] = d->shim_path;
+        argv[n++] = "--id";
+        argv[n++] = c->id;
+        argv[n++] = "--bundle";
+        argv[n++] = bundle;
+        argv[n++] = "--state-dir";
+        argv[n++] = run;
+        argv[n++] = "--runtime";
+        argv[n++] = d->runtime.path;
+        argv[n++] = "--runtime-root";
+        argv[n++] = d->runtime.root;
+        if (d->runtime.systemd_cgroup)
+                argv[n++] = "--systemd-cgroup";
+        if (tty)
+                argv[n++] = "--tty";
+        if (open_stdin)
+                argv[n++] = "--stdin";
+        if (stdin_once)
+                argv[n++] = "--stdin-once";
+        argv[n++] = "--log-path";
+        argv[n++] = log_path;
+        if (*size_buf) {
+                argv[n++] = "--log-max-size";
+                argv[n++] = size_buf;
+        }
+        if (*max_file) {
+                argv[n++] = "--log-max-file";
+                argv[n++] = max_file;
+        }
+        argv[n++] = "--sync-fd";
+        argv[n++] = "3";
+        argv[n] = NULL;
+
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                r = err_set(err, -errno, "pipe: %m");
+                goto out;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = err_set(err, -errno, "fork: %m");
+                close(p[0]);
+                close(p[1]);
+                goto out;
+        }
+        if (pid == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                signal(SIGPIPE, SIG_DFL);
+                int devnull = open("/dev/null", O_RDWR);
+                dup2(devnull, 0);
+                dup2(devnull, 1);
+                /* keep stderr: the shim's early errors land in pouchd's log */
+                if (dup2(p[1], 3) < 0)
+                        _exit(127);
+                int keep[] = { 3 };
+                close_fds_from(4, keep, 1);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(p[1]);
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        char line[4096];
+        size_t got = 0;
+        for (;;) {
+                struct pollfd pf = { .fd = p[0], .events = POLLIN };
+                int pr = poll(&pf, 1, 120000);
+                if (pr <= 0)
+                        break;
+                ssize_t k = read(p[0], line + got, sizeof(line) - 1 - got);
+                if (k <= 0)
+                        break;
+                got += (size_t) k;
+                if (memchr(line, '\n', got) || got == sizeof(line) - 1)
+                        break;
+        }
+        close(p[0]);
+        line[got] = '\0';
+        json_error_t jerr;
+        rep = json_loads(line, JSON_DISABLE_EOF_CHECK, &jerr);
+        if (!rep) {
+                r = err_set(err, -EIO, "pouch-shim did not report (exit status %d): %s", WEXITSTATUS(status),
+                            got ? line : "no output");
+                goto out;
+        }
+        if (json_get_str(rep, "error", NULL)) {
+                r = err_set(err, -EIO, "OCI runtime create failed: %s", json_get_str(rep, "error", ""));
+                goto out;
+        }
+        pidfile = container_run_dir(d, c->id, "shim.pid");
+        if (!pidfile || read_file(pidfile, 64, &pidtxt, NULL) < 0) {
+                r = err_set(err, -EIO, "pouch-shim wrote no pid file %s", pidfile);
+                goto out;
+        }
+        *ret_shim = (pid_t) atoi(pidtxt);
+        pthread_mutex_lock(&d->lock);
+        json_object_set_new(json_object_get(c->doc, "State"), "Pid", json_integer(json_get_int(rep, "pid", 0)));
+        pthread_mutex_unlock(&d->lock);
+        r = 0;
+out:
+        free(log_path);
+        free(max_size);
+        free(max_file);
+        return r;
+}
+
+static int exit_code_for_start_error(const char *msg)
+{
+        if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
+                return 127;
+        if (strstr(msg, "permission denied"))
+                return 126;
+        return 128;
+}
+
+static int fail_start(struct pouchd *d, struct container *c, struct pouch_err *err)
+{
+        pthread_mutex_lock(&d->lock);
+        json_t *st = json_object_get(c->doc, "State");
+        json_object_set_new(st, "Error", json_string(err->msg));
+        json_object_set_new(st, "ExitCode", json_integer(exit_code_for_start_error(err->msg)));
+        json_object_set_new(st, "Pid", json_integer(0));
+        container_save_locked(d, c);
+        pthread_mutex_unlock(&d->lock);
+        _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
+        umount2(rootfs, MNT_DETACH);
+        /* Make docker's CLI map these to 126/127 and return 400 like dockerd. */
+        if (exit_code_for_start_error(err->msg) != 128)
+                err->code = -EINVAL;
+        return err->code;
+}
+
+int container_start(struct pouchd *d, struct container *c, struct pouch_err *err)
+{
+        pthread_mutex_lock(&c->op_lock);
+        pthread_mutex_lock(&d->lock);
+        enum container_status s = c->status;
+        bool removed = c->removed;
+        pthread_mutex_unlock(&d->lock);
+        int r;
+        if (removed) {
+                r = err_set(err, -ENOENT, "No such container: %s", c->id);
+                goto out;
+        }
+        if (s == CONTAINER_RUNNING || s == CONTAINER_PAUSED) {
+                r = err_set(err, -EALREADY, "container already started");
+                goto out;
+        }
+        if (s == CONTAINER_REMOVING || s == CONTAINER_DEAD) {
+                r = err_set(err, -EBUSY, "cannot start container %.12s: it is %s", c->id, container_status_to_string(s));
+                goto out;
+        }
+        r = container_mount_rootfs(d, c, err);
+        if (r < 0) {
+                err_wrap(err, "cannot mount the container's root filesystem");
+                goto out;
+        }
+        r = write_bundle(d, c, err);
+        if (r < 0) {
+                fail_start(d, c, err);
+                goto out;
+        }
+        pid_t shim = 0;
+        r = spawn_shim(d, c, &shim, err);
+        if (r < 0) {
+                r = fail_start(d, c, err);
+                goto out;
+        }
+        pthread_mutex_lock(&d->lock);
+        c->shim_pid = shim;
+        c->shim_ready = true;
+        pthread_cond_broadcast(&d->changed);
+        /* Let attaches that arrived before start connect first (bounded wait). */
+        struct timespec t0 = now_realtime();
+        int64_t until = timespec_to_ns(&t0) + 5000000000LL;
+        while (c->attach_waiting > 0) {
+                struct timespec ts = { .tv_sec = until / 1000000000LL, .tv_nsec = until % 1000000000LL };
+                if (pthread_cond_timedwait(&d->changed, &d->lock, &ts) != 0)
+                        break;
+        }
+        c->start_generation++;
+        c->manual_stop = false;
+        json_object_set_new(c->doc, "HasBeenManuallyStopped", json_false());
+        pthread_mutex_unlock(&d->lock);
+        /* Watch before `runc start`: an instant exit must still be noticed. */
+        r = monitor_watch(d, c);
+        if (r < 0) {
+                err_set(err, r, "cannot watch the container's shim: %s", strerror(-r));
+                runtime_delete(&d->runtime, c->id, true, NULL);
+                goto out;
+        }
+        pthread_mutex_lock(&d->lock);
+        /* Mark running first so an exit racing with `runc start` is recorded after it. */
+        container_set_status_locked(d, c, CONTAINER_RUNNING);
+        struct timespec now = now_realtime();
+        char ts[48];
+        format_rfc3339nano(&now, ts, sizeof(ts));
+        json_t *st = json_object_get(c->doc, "State");
+        json_object_set_new(st, "StartedAt", json_string(ts));
+        json_object_set_new(st, "FinishedAt", json_string("0001-01-01T00:00:00Z"));
+        json_object_set_new(st, "ExitCode", json_integer(0));
+        json_object_set_new(st, "Error", json_string(""));
+        json_object_set_new(st, "OOMKilled", json_false());
+        container_save_locked(d, c);
+        const char *name = container_name(c) + 1;
+        json_t *attrs = json_pack("{s:s,s:s}", "image", json_get_str(json_object_get(c->doc, "Config"), "Image", ""),
+                                  "name", name);
+        pthread_mutex_unlock(&d->lock);
+        r = runtime_start(&d->runtime, c->id, err);
+        if (r < 0) {
+                json_decref(attrs);
+                err_wrap(err, "OCI runtime start failed");
+                pthread_mutex_lock(&d->lock);
+                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string(err->msg));
+                pthread_mutex_unlock(&d->lock);
+                runtime_kill(&d->runtime, c->id, SIGKILL, true, NULL);
+                goto out;
+        }
+        event_publish(d->events, "container", "start", c->id, attrs);
+        r = 0;
+out:
+        pthread_mutex_unlock(&c->op_lock);
+        return r;
+}

@@ -1,0 +1,165 @@
+#include "events.h"
+
+#include "lib/jsonutil.h"
+#include "lib/util.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EVENT_HISTORY 1024
+
+struct event_bus {
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        json_t *ring[EVENT_HISTORY];
+        uint64_t next_seq; /* sequence number of the next event; event k lives in ring[k % N] */
+        bool closed;
+};
+
+struct event_bus *event_bus_new(void)
+{
+        struct event_bus *b = calloc(1, sizeof(*b));
+        if (!b)
+                return NULL;
+        pthread_mutex_init(&b->lock, NULL);
+        pthread_cond_init(&b->cond, NULL);
+        return b;
+}
+
+struct event_bus *event_bus_free(struct event_bus *b)
+{
+        if (!b)
+                return NULL;
+        for (size_t i = 0; i < EVENT_HISTORY; i++)
+                json_decref(b->ring[i]);
+        pthread_mutex_destroy(&b->lock);
+        pthread_cond_destroy(&b->cond);
+        free(b);
+        return NULL;
+}
+
+void event_publish(struct event_bus *b, const char *type, const char *action, const char *id, json_t *attrs)
+{
+        struct timespec now = now_realtime();
+        if (!attrs)
+                attrs = json_object();
+        json_t *ev = json_pack("{s:s,s:s,s:{s:s,s:o},s:s,s:I,s:I}", "Type", type, "Action", action, "Actor", "ID",
+                               id, "Attributes", attrs, "scope", "local", "time", (json_int_t) now.tv_sec,
+                               "timeNano", (json_int_t) timespec_to_ns(&now));
+        if (!ev)
+                return;
+        if (strcmp(type, "container") == 0 || strcmp(type, "image") == 0) {
+                /* the pre-1.22 fields the docker CLI still prints */
+                json_object_set_new(ev, "status", json_string(action));
+                json_object_set_new(ev, "id", json_string(id));
+                const char *image = json_get_str(attrs, "image", NULL);
+                if (image)
+                        json_object_set_new(ev, "from", json_string(image));
+        }
+        pthread_mutex_lock(&b->lock);
+        size_t slot = b->next_seq % EVENT_HISTORY;
+        json_decref(b->ring[slot]);
+        b->ring[slot] = ev;
+        b->next_seq++;
+        pthread_cond_broadcast(&b->cond);
+        pthread_mutex_unlock(&b->lock);
+}
+
+json_t *event_next(struct event_bus *b, uint64_t *cursor, int64_t deadline_ns)
+{
+        json_t *ev = NULL;
+        pthread_mutex_lock(&b->lock);
+        for (;;) {
+                if (b->next_seq > EVENT_HISTORY && *cursor < b->next_seq - EVENT_HISTORY)
+                        *cursor = b->next_seq - EVENT_HISTORY; /* fell behind: skip lost events */
+                if (*cursor < b->next_seq) {
+                        ev = json_incref(b->ring[*cursor % EVENT_HISTORY]);
+                        (*cursor)++;
+                        break;
+                }
+                if (b->closed)
+                        break;
+                if (deadline_ns > 0) {
+                        struct timespec ts = { .tv_sec = deadline_ns / 1000000000LL,
+                                               .tv_nsec = deadline_ns % 1000000000LL };
+                        if (pthread_cond_timedwait(&b->cond, &b->lock, &ts) != 0)
+                                break;
+                } else {
+                        pthread_cond_wait(&b->cond, &b->lock);
+                }
+        }
+        pthread_mutex_unlock(&b->lock);
+        return ev;
+}
+
+void event_bus_close(struct event_bus *b)
+{
+        pthread_mutex_lock(&b->lock);
+        b->closed = true;
+        pthread_cond_broadcast(&b->cond);
+        pthread_mutex_unlock(&b->lock);
+}
+
+static bool filter_has(const json_t *values, const char *v)
+{
+        if (!v)
+                return false;
+        if (json_is_object(values))
+                return json_is_true(json_object_get(values, v));
+        if (json_is_array(values)) {
+                size_t i;
+                json_t *x;
+                json_array_foreach(values, i, x) if (json_is_string(x) && strcmp(json_string_value(x), v) == 0) return true;
+        }
+        return false;
+}
+
+bool event_matches(const json_t *ev, const json_t *filters)
+{
+        if (!json_is_object(filters))
+                return true;
+        const char *key;
+        json_t *values;
+        const json_t *actor = json_object_get(ev, "Actor");
+        const json_t *attrs = json_object_get(actor, "Attributes");
+        json_object_foreach((json_t *) filters, key, values) {
+                const char *type = json_get_str(ev, "Type", "");
+                bool ok;
+                if (strcmp(key, "type") == 0)
+                        ok = filter_has(values, type);
+                else if (strcmp(key, "event") == 0)
+                        ok = filter_has(values, json_get_str(ev, "Action", ""));
+                else if (strcmp(key, "container") == 0) {
+                        const char *id = json_get_str(actor, "ID", "");
+                        ok = strcmp(type, "container") == 0 &&
+                             (filter_has(values, id) || filter_has(values, json_get_str(attrs, "name", "")));
+                        if (!ok && json_is_object(values)) {
+                                const char *v;
+                                json_t *t;
+                                json_object_foreach((json_t *) values, v, t) if (strncmp(id, v, strlen(v)) == 0 && strlen(v) >= 1) ok = true;
+                        }
+                } else if (strcmp(key, "image") == 0)
+                        ok = filter_has(values, json_get_str(attrs, "image", "")) ||
+                             (strcmp(type, "image") == 0 && filter_has(values, json_get_str(actor, "ID", "")));
+                else if (strcmp(key, "label") == 0) {
+                        ok = false;
+                        const char *lv;
+                        json_t *t;
+                        json_object_foreach((json_t *) values, lv, t) {
+                                char k[256];
+                                snprintf(k, sizeof(k), "%s", lv);
+                                char *eq = strchr(k, '=');
+                                if (eq)
+                                        *eq = '\0';
+                                const char *have = json_get_str(attrs, k, NULL);
+                                if (have && (!eq || strcmp(have, eq + 1) == 0))
+                                        ok = true;
+                        }
+                } else
+                        ok = true; /* unknown filters are ignored */
+                if (!ok)
+                        return false;
+        }
+        return true;
+}

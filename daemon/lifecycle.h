@@ -1,0 +1,33 @@
+/* Container lifecycle operations shared by the API handlers, the monitor and restore. */
+#pragma once
+
+#include "pouchd.h"
+
+/* POST /containers/create: body is the Docker create body; name may be NULL. */
+int container_create(struct pouchd *d, const char *name, json_t *body, char ret_id[65], json_t **ret_warnings,
+                     struct pouch_err *err);
+/* Start a created or exited container; -EALREADY when it already runs (HTTP 304). */
+int container_start(struct pouchd *d, struct container *c, struct pouch_err *err);
+/* Stop: StopSignal, wait timeout seconds (-1 = the container's StopTimeout or 10), then KILL. */
+int container_stop(struct pouchd *d, struct container *c, int timeout, struct pouch_err *err);
+int container_kill(struct pouchd *d, struct container *c, int signo, struct pouch_err *err);
+int container_restart(struct pouchd *d, struct container *c, int timeout, struct pouch_err *err);
+int container_pause(struct pouchd *d, struct container *c, bool pause, struct pouch_err *err);
+int container_remove(struct pouchd *d, struct container *c, bool force, struct pouch_err *err);
+int container_rename(struct pouchd *d, struct container *c, const char *new_name, struct pouch_err *err);
+
+/* Called by the monitor when the shim of c exited (the container stopped). */
+void container_handle_exit(struct pouchd *d, struct container *c);
+/* After a daemon restart: reconnect running containers to their shims, collect exits. */
+int containers_restore(struct pouchd *d);
+/* Mount the rootfs for a stopped container (docker cp); no-op when mounted. */
+int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_err *err);
+
+/* Wait (with d->lock held) until pred holds or the deadline (CLOCK_REALTIME ns, 0 = forever). */
+bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c,
+                           void *ud, int64_t deadline_ns);
+
+/* monitor.c */
+int monitor_start(struct pouchd *d);
+int monitor_watch(struct pouchd *d, struct container *c);
+void monitor_stop(struct pouchd *d);

@@ -1,0 +1,246 @@
+/* libmicrohttpd setup: listening sockets (unix, systemd socket activation), request bodies,
+ * API version prefixes and routing. */
+#include "http.h"
+
+#include "lib/cleanup.h"
+#include "lib/fsutil.h"
+#include "lib/log.h"
+#include "lib/unixsock.h"
+#include "lib/util.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+static bool segment_match(const char *pat, const char *path, char *ret_params[2])
+{
+        /* "{}" matches one segment, "{*}" one or more up to the literal suffix after it. */
+        int np = 0;
+        while (*pat && *path) {
+                if (strncmp(pat, "{*}", 3) == 0) {
+                        const char *suffix = pat + 3;
+                        size_t sl = strlen(suffix), pl = strlen(path);
+                        if (pl <= sl || strcmp(path + pl - sl, suffix) != 0)
+                                return false;
+                        ret_params[np++] = strndup(path, pl - sl);
+                        return true;
+                }
+                if (strncmp(pat, "{}", 2) == 0) {
+                        const char *slash = strchr(path, '/');
+                        size_t n = slash ? (size_t) (slash - path) : strlen(path);
+                        if (n == 0 || np >= 2)
+                                return false;
+                        ret_params[np++] = strndup(path, n);
+                        path += n;
+                        pat += 2;
+                        continue;
+                }
+                if (*pat != *path)
+                        return false;
+                pat++;
+                path++;
+        }
+        return *pat == '\0' && *path == '\0';
+}
+
+static const struct route *route_find(const char *method, const char *path, char *ret_params[2], bool *ret_path_known)
+{
+        *ret_path_known = false;
+        for (const struct route *rt = api_routes; rt->pattern; rt++) {
+                char *params[2] = { NULL, NULL };
+                if (!segment_match(rt->pattern, path, params)) {
+                        free(params[0]);
+                        free(params[1]);
+                        continue;
+                }
+                *ret_path_known = true;
+                if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0 &&
+                                                        strcmp(rt->pattern, "/_ping") == 0)) {
+                        ret_params[0] = params[0];
+                        ret_params[1] = params[1];
+                        return rt;
+                }
+                free(params[0]);
+                free(params[1]);
+        }
+        return NULL;
+}
+
+static void req_free(struct http_req *r)
+{
+        if (!r)
+                return;
+        free(r->path);
+        free(r->params[0]);
+        free(r->params[1]);
+        free(r->body);
+        if (r->body_fd >= 0)
+                close(r->body_fd);
+        free(r);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+        (void) cls;
+        (void) conn;
+        (void) toe;
+        req_free(*con_cls);
+        *con_cls = NULL;
+}
+
+/* Strip "/v1.41" (any "/vN.N") and check the version is not newer than ours. */
+static int strip_version(const char *url, char **ret_path, char *ret_version, size_t vlen)
+{
+        ret_version[0] = '\0';
+        if (url[0] == '/' && url[1] == 'v' && url[2] >= '0' && url[2] <= '9') {
+                const char *slash = strchr(url + 1, '/');
+                size_t n = slash ? (size_t) (slash - url - 2) : strlen(url + 2);
+                snprintf(ret_version, vlen, "%.*s", (int) n, url + 2);
+                url = slash ? slash : "/";
+        }
+        *ret_path = strdup(url);
+        return *ret_path ? 0 : -ENOMEM;
+}
+
+static int version_cmp(const char *a, const char *b)
+{
+        int amaj = 0, amin = 0, bmaj = 0, bmin = 0;
+        sscanf(a, "%d.%d", &amaj, &amin);
+        sscanf(b, "%d.%d", &bmaj, &bmin);
+        return amaj != bmaj ? amaj - bmaj : amin - bmin;
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                      const char *version, const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+        (void) version;
+        struct pouchd *d = cls;
+        struct http_req *r = *con_cls;
+        if (!r) {
+                r = calloc(1, sizeof(*r));
+                if (!r)
+                        return MHD_NO;
+                r->d = d;
+                r->conn = conn;
+                r->method = method;
+                r->body_fd = -1;
+                char apiver[16];
+                if (strip_version(url, &r->path, apiver, sizeof(apiver)) < 0) {
+                        free(r);
+                        return MHD_NO;
+                }
+                *con_cls = r;
+                if (apiver[0] && version_cmp(apiver, API_VERSION) > 0)
+                        return http_errorf(r, 400, "client version %s is too new. Maximum supported API version is %s",
+                                           apiver, API_VERSION);
+                bool known;
+                r->route = route_find(method, r->path, r->params, &known);
+                if (!r->route) {
+                        if (known)
+                                return http_errorf(r, 405, "method %s not allowed for %s", method, r->path);
+                        return http_errorf(r, 404, "page not found");
+                }
+                if (r->route->body == BODY_SPOOL) {
+                        _cleanup_free_ char *tmpdir = NULL;
+                        if (asprintf(&tmpdir, "%s/tmp", d->home) < 0)
+                                return MHD_NO;
+                        r->body_fd = open(tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+                        if (r->body_fd < 0)
+                                return http_errorf(r, 500, "cannot spool request body in %s: %m", tmpdir);
+                }
+                log_debug("%s %s", method, url);
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                size_t n = *upload_data_size;
+                *upload_data_size = 0;
+                if (r->route->body == BODY_SPOOL) {
+                        if (write_all(r->body_fd, upload_data, n) < 0)
+                                r->body_too_large = true;
+                } else if (r->route->body == BODY_JSON && !r->body_too_large) {
+                        if (r->body_len + n > MAX_JSON_BODY) {
+                                r->body_too_large = true;
+                                free(r->body);
+                                r->body = NULL;
+                                r->body_len = 0;
+                        } else {
+                                char *b = realloc(r->body, r->body_len + n + 1);
+                                if (!b)
+                                        return MHD_NO;
+                                memcpy(b + r->body_len, upload_data, n);
+                                r->body = b;
+                                r->body_len += n;
+                                r->body[r->body_len] = '\0';
+                        }
+                }
+                return MHD_YES;
+        }
+        if (r->body_fd >= 0) {
+                if (r->body_too_large)
+                        return http_errorf(r, 500, "cannot spool request body: %m");
+                lseek(r->body_fd, 0, SEEK_SET);
+        }
+        return r->route->fn(r);
+}
+
+static int listen_one(struct pouchd *d, const char *addr, struct pouch_err *err)
+{
+        if (strncmp(addr, "unix://", 7) != 0)
+                return err_set(err, -EINVAL, "unsupported listen address %s (only unix:// and systemd sockets; "
+                               "tcp:// needs TLS support that is not built yet)", addr);
+        const char *path = addr + 7;
+        int fd = unix_listen(path, 0660);
+        if (fd < 0)
+                return err_set(err, fd, "cannot listen on %s: %s", path, strerror(-fd));
+        struct group *g = getgrnam("pouch");
+        if (g && chown(path, 0, g->gr_gid) < 0)
+                log_warn_errno(-errno, "Failed to give %s to group pouch", path);
+        (void) d;
+        return fd;
+}
+
+int http_server_start(struct pouchd *d, struct MHD_Daemon ***ret_daemons, size_t *ret_n, struct pouch_err *err)
+{
+        int fds[16];
+        size_t nfds = 0;
+        int n = sd_listen_fds(1);
+        for (int i = 0; i < n && nfds < 16; i++)
+                fds[nfds++] = SD_LISTEN_FDS_START + i;
+        if (nfds == 0)
+                for (char **l = d->cfg.listen; l && *l && nfds < 16; l++) {
+                        int fd = listen_one(d, *l, err);
+                        if (fd < 0)
+                                return fd;
+                        fds[nfds++] = fd;
+                }
+        struct MHD_Daemon **daemons = calloc(nfds, sizeof(*daemons));
+        for (size_t i = 0; i < nfds; i++) {
+                daemons[i] = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                                      MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
+                                              0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET, fds[i],
+                                              MHD_OPTION_NOTIFY_COMPLETED, request_completed, d,
+                                              MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_THREAD_STACK_SIZE,
+                                              (size_t) 512 * 1024, MHD_OPTION_END);
+                if (!daemons[i]) {
+                        http_server_stop(daemons, i);
+                        return err_set(err, -EIO, "cannot start the HTTP server on listen fd %d", fds[i]);
+                }
+        }
+        *ret_daemons = daemons;
+        *ret_n = nfds;
+        return 0;
+}
+
+void http_server_stop(struct MHD_Daemon **daemons, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (daemons[i])
+                        MHD_stop_daemon(daemons[i]);
+        free(daemons);
+}
