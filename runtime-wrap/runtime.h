@@ -43,5 +43,11 @@ int runtime_update(const struct runtime *rt, const char *id, const json_t *resou
 /* `runc ps --format json`: the container's host PIDs. */
 int runtime_pids(const struct runtime *rt, const char *id, pid_t **ret_pids, size_t *ret_n, struct pouch_err *err);
 
+/* Added: the runtime's own message from its stderr (msg="..." of the last error-level logrus
+ * line, else the last non-empty line), and the -errno it maps to: "does not exist"/"not found"
+ * -ENOENT, "not running"/"not paused" -EALREADY, anything else -EIO. */
+void runtime_error_message(const char *stderr_text, char *buf, size_t len);
+int runtime_error_code(const char *msg);
+
 /* Signal name or number ("TERM", "SIGKILL", "9", "RTMIN+3") -> number; -EINVAL if unknown. */
 int signal_from_string(const char *s);

@@ -50,7 +50,21 @@ json_t *seccomp_default_profile(void);
 /* Load a docker-format seccomp JSON profile (security-opt seccomp=FILE) into OCI form. */
 int seccomp_profile_from_docker_json(const json_t *docker_profile, json_t **ret_oci, struct pouch_err *err);
 
+/* Added: the same for an explicit capability list (JSON array of "CAP_*"), since the
+ * cap-conditional rules (CAP_SYS_ADMIN, CAP_SYS_PTRACE, ...) depend on it. */
+json_t *seccomp_default_profile_for_caps(const json_t *caps);
+/* Added: docker-format profile -> OCI for a container holding caps (includes/excludes applied). */
+int seccomp_profile_convert(const json_t *docker_profile, const json_t *caps, json_t **ret_oci,
+                            struct pouch_err *err);
+
+/* Added: OCI linux.resources from a HostConfig (Memory, MemorySwap, MemoryReservation,
+ * MemorySwappiness, OomKillDisable, NanoCpus, CpuShares, CpuPeriod, CpuQuota, CpusetCpus,
+ * CpusetMems, PidsLimit, BlkioWeight), without the device rules; also what `runtime_update`
+ * takes for `docker update`. */
+int spec_resources_from_host_config(const json_t *host_config, json_t **ret_resources, struct pouch_err *err);
+
 /* The 14 default capabilities (CAP_CHOWN ... CAP_AUDIT_WRITE), NULL-terminated. */
 extern const char *const spec_default_caps[];
-/* Every capability the kernel knows, for --privileged and "ALL". */
+/* Every capability the kernel knows, for --privileged and "ALL" (only those still in the
+ * daemon's bounding set: no runtime we start could grant the others). */
 json_t *spec_all_caps(void);
