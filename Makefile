@@ -7,7 +7,7 @@ BUILD ?= build
 SAN ?= 0
 
 CC ?= cc
-PKGS := jansson libmicrohttpd libarchive libcurl libcrypto libseccomp libcap mount libsystemd
+PKGS := jansson libmicrohttpd libarchive libcurl libcrypto libseccomp libcap mount libsystemd gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,7 +32,8 @@ LIB_SRC := $(wildcard lib/*.c)
 RUNTIME_SRC := $(wildcard runtime-wrap/*.c)
 SHIM_SRC := $(wildcard runtime-wrap/shim/*.c)
 IMAGE_SRC := $(wildcard daemon/image/*.c)
-DAEMON_SRC := $(filter-out daemon/main.c $(IMAGE_SRC),$(wildcard daemon/*.c daemon/*/*.c))
+REGISTRY_SRC := $(wildcard daemon/registry/*.c)
+DAEMON_SRC := $(filter-out daemon/main.c $(IMAGE_SRC) $(REGISTRY_SRC),$(wildcard daemon/*.c daemon/*/*.c))
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 HOOKS_SRC := $(wildcard hooks/*.c)
 LXCFS_SRC := $(wildcard lxcfs-integration/*.c)
@@ -46,6 +47,7 @@ LIBPOUCH := $(BUILD)/libpouch.a
 LIBRUNTIME := $(BUILD)/libruntime.a
 LIBDAEMON := $(BUILD)/libdaemon.a
 LIBIMAGE := $(BUILD)/libimage.a
+LIBREGISTRY := $(BUILD)/libregistry.a
 LIBSHIM := $(BUILD)/libshim.a
 LIBCLI := $(BUILD)/libcli.a
 LIBFEATURES := $(BUILD)/libfeatures.a
@@ -69,17 +71,18 @@ $(LIBPOUCH): $(call obj,$(LIB_SRC))
 $(LIBRUNTIME): $(call obj,$(RUNTIME_SRC))
 $(LIBDAEMON): $(call obj,$(DAEMON_SRC))
 $(LIBIMAGE): $(call obj,$(IMAGE_SRC))
+$(LIBREGISTRY): $(call obj,$(REGISTRY_SRC))
 $(LIBSHIM): $(call obj,$(filter-out runtime-wrap/shim/main.c,$(SHIM_SRC)))
 $(LIBCLI): $(call obj,$(CLI_SRC))
 $(LIBFEATURES): $(call obj,$(HOOKS_SRC) $(LXCFS_SRC) $(QUOTA_SRC) $(RICH_SRC))
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
-	ar rcs $@ $^ $(if $^,,$(BUILD)/.empty.o)
+	ar rcs $@ $^
 
-ALL_LIBS := $(LIBDAEMON) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBCLI) $(LIBPOUCH)
+ALL_LIBS := $(LIBDAEMON) $(LIBREGISTRY) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBCLI) $(LIBPOUCH)
 
-$(BINDIR)pouchd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)
+$(BINDIR)pouchd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBREGISTRY) $(LIBIMAGE) $(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -100,6 +103,7 @@ test_libs = $(strip \
   $(if $(filter test-runtime-%,$(1)),$(LIBRUNTIME) $(LIBPOUCH)) \
   $(if $(filter test-shim-%,$(1)),$(LIBSHIM) $(LIBRUNTIME) $(LIBPOUCH)) \
   $(if $(filter test-image-%,$(1)),$(LIBIMAGE) $(LIBPOUCH)) \
+  $(if $(filter test-registry-%,$(1)),$(LIBREGISTRY) $(LIBIMAGE) $(LIBPOUCH)) \
   $(if $(filter test-cli-%,$(1)),$(LIBCLI) $(LIBPOUCH)) \
   $(if $(filter test-daemon-%,$(1)),$(ALL_LIBS)) \
   $(if $(filter test-features-%,$(1)),$(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)))
@@ -108,10 +112,6 @@ test_libs = $(strip \
 $(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call test_libs,$*) -Wl,--end-group $(PKG_LIBS) -lcmocka -lpthread
-
-$(BUILD)/.empty.o:
-	@mkdir -p $(dir $@)
-	echo 'typedef int pouch_empty_unit;' | $(CC) -x c -c - -o $@
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

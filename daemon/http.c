@@ -305,9 +305,37 @@ static void hijack_upgraded(void *cls, struct MHD_Connection *conn, void *req_cl
         pthread_attr_destroy(&attr);
 }
 
+struct hijack_stream {
+        hijack_fn handler;
+        void *ud;
+        void (*free_ud)(void *);
+};
+
+static void hijack_stream_worker(void *p, int fd)
+{
+        struct hijack_stream *hs = p;
+        hs->handler(hs->ud, fd, NULL, 0);
+}
+
+static void hijack_stream_free(void *p)
+{
+        struct hijack_stream *hs = p;
+        if (hs->free_ud)
+                hs->free_ud(hs->ud);
+        free(hs);
+}
+
 enum MHD_Result http_hijack(struct http_req *r, const char *content_type, hijack_fn handler, void *ud,
                             void (*free_ud)(void *))
 {
+        const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
+        if (!up) {
+                /* A client that did not ask to upgrade gets the output as a plain streamed body. */
+                struct hijack_stream *hs = calloc(1, sizeof(*hs));
+                *hs = (struct hijack_stream){ .handler = handler, .ud = ud, .free_ud = free_ud };
+                return http_stream(r, 200, content_type ? content_type : "application/vnd.docker.raw-stream",
+                                   hijack_stream_worker, hs, hijack_stream_free);
+        }
         struct hijack *h = calloc(1, sizeof(*h));
         h->handler = handler;
         h->ud = ud;

@@ -85,5 +85,10 @@ enum MHD_Result http_hijack(struct http_req *r, const char *content_type, hijack
 /* Add the standard headers to a response (for handlers that build their own). */
 void http_add_std_headers(struct MHD_Response *resp);
 
+/* Routing internals, exposed for unit tests. */
+const struct route *http_route_find(const char *method, const char *path, char *ret_params[2], bool *ret_path_known);
+int http_strip_version(const char *url, char **ret_path, char *ret_version, size_t vlen);
+int http_version_cmp(const char *a, const char *b);
+
 /* Routes implemented in the api folder */
 extern const struct route api_routes[];

@@ -9,6 +9,9 @@
 #include "lib/util.h"
 
 #include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +51,7 @@ static bool segment_match(const char *pat, const char *path, char *ret_params[2]
         return *pat == '\0' && *path == '\0';
 }
 
-static const struct route *route_find(const char *method, const char *path, char *ret_params[2], bool *ret_path_known)
+const struct route *http_route_find(const char *method, const char *path, char *ret_params[2], bool *ret_path_known)
 {
         *ret_path_known = false;
         for (const struct route *rt = api_routes; rt->pattern; rt++) {
@@ -94,7 +97,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 }
 
 /* Strip "/v1.41" (any "/vN.N") and check the version is not newer than ours. */
-static int strip_version(const char *url, char **ret_path, char *ret_version, size_t vlen)
+int http_strip_version(const char *url, char **ret_path, char *ret_version, size_t vlen)
 {
         ret_version[0] = '\0';
         if (url[0] == '/' && url[1] == 'v' && url[2] >= '0' && url[2] <= '9') {
@@ -107,12 +110,26 @@ static int strip_version(const char *url, char **ret_path, char *ret_version, si
         return *ret_path ? 0 : -ENOMEM;
 }
 
-static int version_cmp(const char *a, const char *b)
+int http_version_cmp(const char *a, const char *b)
 {
         int amaj = 0, amin = 0, bmaj = 0, bmin = 0;
         sscanf(a, "%d.%d", &amaj, &amin);
         sscanf(b, "%d.%d", &bmaj, &bmin);
         return amaj != bmaj ? amaj - bmaj : amin - bmin;
+}
+
+/* On TLS listeners every request must come with a client certificate the CA signed. */
+static bool client_cert_ok(struct MHD_Connection *conn)
+{
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (!ci || !ci->tls_session)
+                return true; /* plain unix socket */
+        gnutls_session_t s = (gnutls_session_t) ci->tls_session;
+        unsigned status = 0;
+        unsigned n = 0;
+        if (!gnutls_certificate_get_peers(s, &n) || n == 0)
+                return false;
+        return gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -131,16 +148,18 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 r->method = method;
                 r->body_fd = -1;
                 char apiver[16];
-                if (strip_version(url, &r->path, apiver, sizeof(apiver)) < 0) {
+                if (http_strip_version(url, &r->path, apiver, sizeof(apiver)) < 0) {
                         free(r);
                         return MHD_NO;
                 }
                 *con_cls = r;
-                if (apiver[0] && version_cmp(apiver, API_VERSION) > 0)
+                if (!client_cert_ok(conn))
+                        return http_errorf(r, 403, "a client certificate signed by the daemon's CA is required");
+                if (apiver[0] && http_version_cmp(apiver, API_VERSION) > 0)
                         return http_errorf(r, 400, "client version %s is too new. Maximum supported API version is %s",
                                            apiver, API_VERSION);
                 bool known;
-                r->route = route_find(method, r->path, r->params, &known);
+                r->route = http_route_find(method, r->path, r->params, &known);
                 if (!r->route) {
                         if (known)
                                 return http_errorf(r, 405, "method %s not allowed for %s", method, r->path);
@@ -189,11 +208,51 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return r->route->fn(r);
 }
 
-static int listen_one(struct pouchd *d, const char *addr, struct pouch_err *err)
+/* tcp://HOST:PORT, only with mutual TLS (clients must present a certificate signed by the CA). */
+static int listen_tcp(struct pouchd *d, const char *hostport, struct pouch_err *err)
 {
+        if (!d->cfg.tls_ca || !d->cfg.tls_cert || !d->cfg.tls_key)
+                return err_set(err, -EINVAL, "tcp://%s requires --tlscacert, --tlscert and --tlskey (mutual TLS)", hostport);
+        char host[256];
+        snprintf(host, sizeof(host), "%s", hostport);
+        char *colon = strrchr(host, ':');
+        if (!colon)
+                return err_set(err, -EINVAL, "invalid listen address tcp://%s: a port is required", hostport);
+        *colon = '\0';
+        const char *port = colon + 1;
+        char *h = host;
+        if (*h == '[') {
+                h++;
+                h[strcspn(h, "]")] = '\0';
+        }
+        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+        struct addrinfo *res = NULL;
+        int gr = getaddrinfo(*h ? h : NULL, port, &hints, &res);
+        if (gr != 0)
+                return err_set(err, -EINVAL, "invalid listen address tcp://%s: %s", hostport, gai_strerror(gr));
+        int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int one = 1;
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                freeaddrinfo(res);
+                return err_set(err, -e, "cannot listen on tcp://%s: %s", hostport, strerror(e));
+        }
+        freeaddrinfo(res);
+        return fd;
+}
+
+static int listen_one(struct pouchd *d, const char *addr, bool *ret_tls, struct pouch_err *err)
+{
+        *ret_tls = false;
+        if (strncmp(addr, "tcp://", 6) == 0) {
+                *ret_tls = true;
+                return listen_tcp(d, addr + 6, err);
+        }
         if (strncmp(addr, "unix://", 7) != 0)
-                return err_set(err, -EINVAL, "unsupported listen address %s (only unix:// and systemd sockets; "
-                               "tcp:// needs TLS support that is not built yet)", addr);
+                return err_set(err, -EINVAL, "unsupported listen address %s (unix:// or tcp:// with TLS)", addr);
         const char *path = addr + 7;
         int fd = unix_listen(path, 0660);
         if (fd < 0)
@@ -205,33 +264,72 @@ static int listen_one(struct pouchd *d, const char *addr, struct pouch_err *err)
         return fd;
 }
 
+struct tls_material {
+        char *key, *cert, *ca;
+};
+
+static void tls_material_done(struct tls_material *t)
+{
+        free(t->key);
+        free(t->cert);
+        free(t->ca);
+}
+
+static int tls_load(struct pouchd *d, struct tls_material *t, struct pouch_err *err)
+{
+        const char *files[3] = { d->cfg.tls_key, d->cfg.tls_cert, d->cfg.tls_ca };
+        char **dst[3] = { &t->key, &t->cert, &t->ca };
+        for (int i = 0; i < 3; i++) {
+                int r = read_file(files[i], 1 << 20, dst[i], NULL);
+                if (r < 0)
+                        return err_set(err, r, "cannot read TLS file %s: %s", files[i], strerror(-r));
+        }
+        return 0;
+}
+
 int http_server_start(struct pouchd *d, struct MHD_Daemon ***ret_daemons, size_t *ret_n, struct pouch_err *err)
 {
         int fds[16];
+        bool tls[16] = { false };
         size_t nfds = 0;
         int n = sd_listen_fds(1);
         for (int i = 0; i < n && nfds < 16; i++)
                 fds[nfds++] = SD_LISTEN_FDS_START + i;
         if (nfds == 0)
                 for (char **l = d->cfg.listen; l && *l && nfds < 16; l++) {
-                        int fd = listen_one(d, *l, err);
+                        int fd = listen_one(d, *l, &tls[nfds], err);
                         if (fd < 0)
                                 return fd;
                         fds[nfds++] = fd;
                 }
+        struct tls_material tm = { 0 };
+        for (size_t i = 0; i < nfds; i++)
+                if (tls[i] && !tm.key && tls_load(d, &tm, err) < 0) {
+                        tls_material_done(&tm);
+                        return err->code;
+                }
         struct MHD_Daemon **daemons = calloc(nfds, sizeof(*daemons));
         for (size_t i = 0; i < nfds; i++) {
-                daemons[i] = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                                      MHD_USE_POLL | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
-                                              0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET, fds[i],
-                                              MHD_OPTION_NOTIFY_COMPLETED, request_completed, d,
-                                              MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_THREAD_STACK_SIZE,
-                                              (size_t) 512 * 1024, MHD_OPTION_END);
+                unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                                 MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+                if (tls[i])
+                        daemons[i] = MHD_start_daemon(
+                                flags | MHD_USE_TLS, 0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET, fds[i],
+                                MHD_OPTION_NOTIFY_COMPLETED, request_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 0u,
+                                MHD_OPTION_THREAD_STACK_SIZE, (size_t) 512 * 1024, MHD_OPTION_HTTPS_MEM_KEY, tm.key,
+                                MHD_OPTION_HTTPS_MEM_CERT, tm.cert, MHD_OPTION_HTTPS_MEM_TRUST, tm.ca, MHD_OPTION_END);
+                else
+                        daemons[i] = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET,
+                                                      fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed, d,
+                                                      MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_THREAD_STACK_SIZE,
+                                                      (size_t) 512 * 1024, MHD_OPTION_END);
                 if (!daemons[i]) {
                         http_server_stop(daemons, i);
+                        tls_material_done(&tm);
                         return err_set(err, -EIO, "cannot start the HTTP server on listen fd %d", fds[i]);
                 }
         }
+        tls_material_done(&tm);
         *ret_daemons = daemons;
         *ret_n = nfds;
         return 0;

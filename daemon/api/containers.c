@@ -240,6 +240,14 @@ enum MHD_Result api_container_start(struct http_req *r)
         WITH_CONTAINER(r, c);
         struct pouch_err err = { 0 };
         int rc = container_start(r->d, c, &err);
+        if (rc < 0 && rc != -EALREADY) {
+                /* like dockerd: a container that fails to start is removed when AutoRemove is set */
+                pthread_mutex_lock(&r->d->lock);
+                bool auto_remove = json_get_bool(json_object_get(c->doc, "HostConfig"), "AutoRemove", false);
+                pthread_mutex_unlock(&r->d->lock);
+                if (auto_remove)
+                        container_remove(r->d, c, true, NULL);
+        }
         container_put(r->d, c);
         if (rc == -EALREADY)
                 return http_empty(r, 304);
