@@ -264,9 +264,17 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         _cleanup_strv_free_ char **lower = NULL;
         if (image_layer_dirs(d->images, image_id, &lower, NULL) < 0)
                 lower = strv_new();
-        json_t *lowers = json_array();
+        /* docker shows LowerDir as one colon-separated string */
+        size_t llen = 1;
         for (char **l = lower; l && *l; l++)
-                json_array_append_new(lowers, json_string(*l));
+                llen += strlen(*l) + 1;
+        _cleanup_free_ char *lowerstr = calloc(1, llen);
+        for (char **l = lower; l && *l && lowerstr; l++) {
+                if (*lowerstr)
+                        strcat(lowerstr, ":");
+                strcat(lowerstr, *l);
+        }
+        json_t *lowers = json_string(lowerstr ? lowerstr : "");
         json_t *doc = json_pack(
                 "{s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:n,s:O,s:{s:{s:o,s:s,s:s,s:s},s:s},"
                 "s:[],s:O,s:{s:s,s:s,s:b,s:{},s:{},s:s,s:i,s:s,s:i,s:{}}}",
