@@ -22,6 +22,8 @@ void config_done(struct pouchd_config *c)
         free(c->tls_ca);
         free(c->tls_cert);
         free(c->tls_key);
+        strv_free(c->registry_mirrors);
+        strv_free(c->insecure_registries);
         memset(c, 0, sizeof(*c));
 }
 
@@ -49,6 +51,16 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
         if (json_get_str(j, "log-level", NULL))
                 set_str(&c->log_level, json_get_str(j, "log-level", NULL));
         c->debug = json_get_bool(j, "debug", c->debug);
+        const struct {
+                const char *key;
+                char ***dst;
+        } lists[] = { { "registry-mirrors", &c->registry_mirrors }, { "insecure-registries", &c->insecure_registries } };
+        for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+                json_t *a = json_object_get(j, lists[k].key);
+                size_t i;
+                json_t *v;
+                json_array_foreach(a, i, v) if (json_is_string(v)) strv_push(lists[k].dst, json_string_value(v));
+        }
         json_t *l = json_object_get(j, "listen");
         if (json_is_array(l) && json_array_size(l) > 0) {
                 strv_free(c->listen);
@@ -73,13 +85,16 @@ static void usage(FILE *f)
                    "  -D, --debug               debug logging\n"
                    "      --log-level LEVEL     error|warn|info|debug\n"
                    "      --tlscacert/--tlscert/--tlskey FILE   for tcp:// listeners (mutual TLS)\n"
+                   "      --registry-mirror URL     tried first for docker.io pulls; repeatable\n"
+                   "      --insecure-registry HOST  allow plain HTTP to HOST[:PORT]; repeatable\n"
                    "  -v, --version             print the version\n"
                    "  -h, --help                this help\n");
 }
 
 int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_err *err)
 {
-        enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY };
+        enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY, OPT_MIRROR,
+               OPT_INSECURE };
         static const struct option opts[] = {
                 { "home", required_argument, NULL, OPT_HOME },
                 { "listen", required_argument, NULL, 'l' },
@@ -91,6 +106,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 { "tlscacert", required_argument, NULL, OPT_TLSCA },
                 { "tlscert", required_argument, NULL, OPT_TLSCERT },
                 { "tlskey", required_argument, NULL, OPT_TLSKEY },
+                { "registry-mirror", required_argument, NULL, OPT_MIRROR },
+                { "insecure-registry", required_argument, NULL, OPT_INSECURE },
                 { "version", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -144,6 +161,12 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                         break;
                 case OPT_TLSKEY:
                         set_str(&c->tls_key, optarg);
+                        break;
+                case OPT_MIRROR:
+                        strv_push(&c->registry_mirrors, optarg);
+                        break;
+                case OPT_INSECURE:
+                        strv_push(&c->insecure_registries, optarg);
                         break;
                 case 'v':
                         printf("pouchd version %s, build %s\n", POUCH_VERSION, POUCH_GIT_COMMIT);

@@ -23,6 +23,8 @@ struct pouchd_config {
         bool debug;
         char *tls_ca, *tls_cert, *tls_key;
         int64_t default_stop_timeout;
+        char **registry_mirrors;
+        char **insecure_registries;
 };
 
 enum container_status {

@@ -49,6 +49,9 @@ enum MHD_Result api_image_tag(struct http_req *r);
 enum MHD_Result api_image_load(struct http_req *r);
 enum MHD_Result api_image_get(struct http_req *r);
 enum MHD_Result api_image_create(struct http_req *r);
+enum MHD_Result api_image_pull(struct http_req *r);
+enum MHD_Result api_image_push(struct http_req *r);
+enum MHD_Result api_auth(struct http_req *r);
 
 /* One request line to a shim socket (attach.sock, exec-X.sock) and its one-line answer. */
 int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, const char *line, char *reply,

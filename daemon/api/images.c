@@ -269,11 +269,8 @@ static enum MHD_Result collect_change(void *cls, enum MHD_ValueKind kind, const 
 enum MHD_Result api_image_create(struct http_req *r)
 {
         const char *src = http_query(r, "fromSrc");
-        if (!src || !*src) {
-                const char *from = http_query(r, "fromImage");
-                return http_errorf(r, 501, "pulling %s from a registry is not supported by this pouchd build yet; "
-                                   "use pouch load or pouch import", from ? from : "an image");
-        }
+        if (!src || !*src)
+                return api_image_pull(r);
         if (strcmp(src, "-") != 0)
                 return http_errorf(r, 400, "importing from a URL is not supported: use fromSrc=- with the tarball as body");
         struct load_job *j = calloc(1, sizeof(*j));

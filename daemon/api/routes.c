@@ -40,6 +40,8 @@ const struct route api_routes[] = {
         { "GET", "/images/{*}/json", api_image_inspect, BODY_NONE },
         { "GET", "/images/{*}/get", api_image_get, BODY_NONE },
         { "POST", "/images/{*}/tag", api_image_tag, BODY_NONE },
+        { "POST", "/images/{*}/push", api_image_push, BODY_NONE },
+        { "POST", "/auth", api_auth, BODY_JSON },
         { "DELETE", "/images/{*}", api_image_delete, BODY_NONE },
         { NULL, NULL, NULL, BODY_NONE },
 };

@@ -599,3 +599,18 @@ int registry_put_manifest(struct registry_client *c, const char *repo, const cha
         free(b.data);
         return r;
 }
+
+int registry_check_auth(struct registry_client *c, struct pouch_err *err)
+{
+        _cleanup_free_ char *url = NULL;
+        if (asprintf(&url, "%s/v2/", c->base) < 0)
+                return -ENOMEM;
+        struct hdrs h = { 0 };
+        struct request rq = { .method = "GET", .url = url };
+        long code = 0;
+        int r = do_request(c, &rq, &code, &h, err);
+        hdrs_done(&h);
+        if (r == 0 && code != 200)
+                r = status_error(code, "login", NULL, err);
+        return r;
+}

@@ -31,5 +31,7 @@ int registry_fetch_blob(struct registry_client *c, const char *repo, const char 
 int registry_blob_exists(struct registry_client *c, const char *repo, const char *digest, struct pouch_err *err);
 int registry_upload_blob(struct registry_client *c, const char *repo, const char *digest, const char *path,
                          const char *from_repo, struct pouch_err *err);
+/* GET /v2/ with our credentials: 0 when they are accepted. */
+int registry_check_auth(struct registry_client *c, struct pouch_err *err);
 int registry_put_manifest(struct registry_client *c, const char *repo, const char *reference, const char *media_type,
                           const char *body, size_t len, struct pouch_err *err);
