@@ -61,3 +61,10 @@ int image_layer_dirs(struct image_store *s, const char *image_id, char ***ret_di
 
 /* The familiar name for display: first RepoTag of the image, else the short id. Caller frees. */
 char *image_display_name(struct image_store *s, const char *image_id);
+
+/* Add an image from downloaded blobs (a registry pull): the config's exact bytes, the layer blob
+ * files in order (any compression; verified against rootfs.diff_ids), ref to tag (may be NULL)
+ * and repo_digest ("docker.io/library/busybox@sha256:...", may be NULL) for RepoDigests.
+ * Layers already in the store are not unpacked again. ret_id receives "sha256:<hex>". */
+int image_store_add(struct image_store *s, const char *config, size_t config_len, char *const layer_paths[],
+                    const char *ref, const char *repo_digest, char ret_id[80], struct pouch_err *err);

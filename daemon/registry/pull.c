@@ -268,6 +268,9 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
         }
 
         size_t n = json_array_size(layers);
+        _cleanup_free_ char *dl = store_path(s, "downloads");
+        if (dl)
+                mkdir_p(dl, 0700);
         struct layer_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
         char chain[72] = "";
         for (size_t i = 0; i < n; i++) {
@@ -279,7 +282,8 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 chain_id_next(i ? chain : NULL, json_string_value(json_array_get(diff_ids, i)), next);
                 memcpy(chain, next, sizeof(chain));
                 jobs[i].skip = store_layer_complete(s, chain);
-                jobs[i].path = store_path(s, "tmp/pull-%s", jobs[i].digest + 7);
+                /* downloads/ survives a daemon restart (tmp/ is cleaned at start): resumable */
+                jobs[i].path = store_path(s, "downloads/%s", jobs[i].digest + 7);
                 msg_status(ctx->cb, ctx->ud, jobs[i].short_id, jobs[i].skip ? "Already exists" : "Pulling fs layer");
         }
         ctx->jobs = jobs;
