@@ -2,6 +2,8 @@
 # The engine core end to end through the real docker CLI: run flows, exit codes, exec, logs,
 # lifecycle verbs, and live restore across kill -9 of pouchd.
 
+bats_require_minimum_version 1.5.0
+
 load smoke-helpers
 
 setup_file() {
