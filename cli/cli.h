@@ -1,0 +1,82 @@
+/* The pouch CLI: a client of pouchd's Docker-compatible API. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cli {
+        const char *host;    /* unix:///path */
+        const char *sock;    /* /path */
+        bool debug;
+};
+
+struct http_resp {
+        long status;
+        char *body;
+        size_t len;
+};
+
+void http_resp_done(struct http_resp *r);
+/* JSON or raw body (may be NULL); content_type NULL means application/json when body set. */
+int http_call(struct cli *c, const char *method, const char *path, const char *body, size_t len,
+              const char *content_type, struct http_resp *ret);
+/* Stream the response body to cb as it arrives; upload from fd when upload_fd >= 0. */
+typedef int (*http_chunk_fn)(void *ud, const char *data, size_t len);
+int http_stream_call(struct cli *c, const char *method, const char *path, int upload_fd, const char *content_type,
+                     const char *extra_header, http_chunk_fn cb, void *ud, long *ret_status);
+/* Print "Error response from daemon: MSG" from a JSON error body; returns 1. */
+int cli_daemon_error(const struct http_resp *r);
+/* Hijacked connection (101 Upgrade: tcp); returns the raw socket. */
+int http_hijack(struct cli *c, const char *path, const char *body, int *ret_status);
+/* Pump stdin -> sock and sock -> stdout/stderr (demultiplexing unless tty) until the server closes. */
+int stream_pump(int sock, bool send_stdin, bool tty);
+/* Enter/leave raw mode on the terminal. */
+void tty_raw(bool on);
+void tty_size(int *rows, int *cols);
+
+/* format.c */
+/* Render a Go-template subset over a JSON value: {{.A.B}}, {{json .X}}, {{index .Labels "k"}}. */
+char *template_render(const char *tmpl, const json_t *v);
+void table_print(char ***rows, size_t nrows, size_t ncols);
+char *human_ago(long long unix_seconds);
+char *human_size(double bytes);
+
+/* command table */
+struct command {
+        const char *name;
+        int (*fn)(struct cli *c, int argc, char **argv);
+        const char *summary;
+        const char *usage;
+};
+extern const struct command commands[];
+
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_start(struct cli *c, int argc, char **argv);
+int cmd_simple(struct cli *c, int argc, char **argv); /* stop/restart/kill/pause/unpause/rm */
+int cmd_ps(struct cli *c, int argc, char **argv);
+int cmd_logs(struct cli *c, int argc, char **argv);
+int cmd_exec(struct cli *c, int argc, char **argv);
+int cmd_inspect(struct cli *c, int argc, char **argv);
+int cmd_wait(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_top(struct cli *c, int argc, char **argv);
+int cmd_attach(struct cli *c, int argc, char **argv);
+int cmd_images(struct cli *c, int argc, char **argv);
+int cmd_rmi(struct cli *c, int argc, char **argv);
+int cmd_tag(struct cli *c, int argc, char **argv);
+int cmd_pull(struct cli *c, int argc, char **argv);
+int cmd_push(struct cli *c, int argc, char **argv);
+int cmd_load(struct cli *c, int argc, char **argv);
+int cmd_save(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_version(struct cli *c, int argc, char **argv);
+int cmd_info(struct cli *c, int argc, char **argv);
+int cmd_events(struct cli *c, int argc, char **argv);
+int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_cp(struct cli *c, int argc, char **argv);
+
+/* helpers shared by commands */
+char *url_escape(const char *s);
+bool want_help(int argc, char **argv, const char *name);
