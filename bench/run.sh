@@ -40,9 +40,20 @@ peers=()
 command -v docker > /dev/null && [ -S /var/run/docker.sock ] && DOCKER_HOST=unix:///var/run/docker.sock docker info > /dev/null 2>&1 && peers+=(docker)
 command -v podman > /dev/null && peers+=(podman)
 
-: > "$W/pouch.t"; : > "$W/runc.t"; : > "$W/docker.t"; : > "$W/podman.t"
+# a second baseline: runc running exactly the spec pouch generates for the same image
+bin/pouch create --name bench-spec busybox true > /dev/null
+bin/pouch start bench-spec > /dev/null
+sid="$(bin/pouch inspect -f '{{.Id}}' bench-spec)"
+mkdir -p "$W/bundle2"
+jq --arg r "$W/bundle/rootfs" '.root.path=$r | .linux.cgroupsPath="/pouch-bench/spec" |
+    .mounts |= map(select(.destination | test("^/etc/(hosts|hostname|resolv.conf)$") | not))' \
+        "$W/home/containers/$sid/config.json" > "$W/bundle2/config.json"
+bin/pouch rm -f bench-spec > /dev/null
+
+: > "$W/pouch.t"; : > "$W/runc.t"; : > "$W/runcspec.t"; : > "$W/docker.t"; : > "$W/podman.t"
 for i in $(seq 1 "$N"); do
         time_ms runc --root "$W/runc" run -b "$W/bundle" bench-runc >> "$W/runc.t"
+        time_ms runc --root "$W/runc" run -b "$W/bundle2" bench-runc >> "$W/runcspec.t"
         time_ms bin/pouch run --rm busybox true >> "$W/pouch.t"
         for p in "${peers[@]}"; do
                 case $p in
@@ -51,9 +62,11 @@ for i in $(seq 1 "$N"); do
                 esac
         done
 done
-r=$(median < "$W/runc.t"); p=$(median < "$W/pouch.t")
+r=$(median < "$W/runc.t"); p=$(median < "$W/pouch.t"); s=$(median < "$W/runcspec.t")
 printf 'start latency, median of %d (ms): runc run %s, pouch run --rm %s, ratio pouch/runc %.2f\n' "$N" "$r" "$p" \
         "$(echo "$p / $r" | bc -l)"
+printf '  runc run with the spec pouch generates (docker defaults: seccomp, masked paths, devices): %s ms, ratio pouch/that %.2f\n' \
+        "$s" "$(echo "$p / $s" | bc -l)"
 for peer in "${peers[@]}"; do
         m=$(median < "$W/$peer.t")
         [ -n "$m" ] && printf '  %s run --rm: %s ms, ratio %s/runc %.2f\n' "$peer" "$m" "$peer" "$(echo "$m / $r" | bc -l)"

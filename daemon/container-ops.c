@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <time.h>
+#include <unistd.h>
 
 bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c,
                            void *ud, int64_t deadline_ns)
@@ -206,6 +207,16 @@ int container_rename(struct pouchd *d, struct container *c, const char *new_name
         return r;
 }
 
+/* The shim deletes the runtime's state when the container exits; only a container that never
+ * ran, or whose shim died, still has some. A stat is much cheaper than another runtime call. */
+static bool runtime_has_state(struct pouchd *d, const char *id)
+{
+        _cleanup_free_ char *p = NULL;
+        if (asprintf(&p, "%s/%s", d->runtime.root, id) < 0)
+                return true;
+        return access(p, F_OK) == 0;
+}
+
 int container_remove(struct pouchd *d, struct container *c, bool force, struct pouch_err *err)
 {
         _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
@@ -246,7 +257,8 @@ int container_remove(struct pouchd *d, struct container *c, bool force, struct p
         container_set_status_locked(d, c, CONTAINER_REMOVING);
         json_t *attrs = event_attrs_locked(c);
         pthread_mutex_unlock(&d->lock);
-        runtime_delete(&d->runtime, c->id, true, NULL);
+        if (runtime_has_state(d, c->id))
+                runtime_delete(&d->runtime, c->id, true, NULL);
         if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                 log_warn_errno(-errno, "Failed to unmount %s", rootfs);
         r = rm_rf(dir);
@@ -266,6 +278,7 @@ int container_remove(struct pouchd *d, struct container *c, bool force, struct p
         c->refs--; /* the list's reference; the caller still holds one */
         pthread_cond_broadcast(&d->changed);
         pthread_mutex_unlock(&d->lock);
+        log_debug("remove %.12s: done", c->id);
         event_publish(d->events, "container", "destroy", c->id, attrs);
 out:
         pthread_mutex_unlock(&c->op_lock);

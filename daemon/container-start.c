@@ -285,13 +285,16 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 err_wrap(err, "cannot mount the container's root filesystem");
                 goto out;
         }
+        log_debug("start %.12s: rootfs mounted", c->id);
         r = write_bundle(d, c, err);
+        log_debug("start %.12s: bundle written", c->id);
         if (r < 0) {
                 fail_start(d, c, err);
                 goto out;
         }
         pid_t shim = 0;
         r = spawn_shim(d, c, &shim, err);
+        log_debug("start %.12s: shim reported", c->id);
         if (r < 0) {
                 r = fail_start(d, c, err);
                 goto out;
@@ -346,6 +349,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 runtime_kill(&d->runtime, c->id, SIGKILL, true, NULL);
                 goto out;
         }
+        log_debug("start %.12s: runtime started", c->id);
         event_publish(d->events, "container", "start", c->id, attrs);
         r = 0;
 out:

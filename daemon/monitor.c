@@ -218,6 +218,7 @@ static int64_t started_ms_ago_locked(struct container *c)
 
 void container_handle_exit(struct pouchd *d, struct container *c)
 {
+        log_debug("exit %.12s: shim gone", c->id);
         _cleanup_free_ char *exit_path = container_run_dir(d, c->id, "exit.json");
         _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
         _cleanup_json_ json_t *ex = NULL;
