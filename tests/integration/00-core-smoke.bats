@@ -130,3 +130,63 @@ teardown() {
         run curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SMOKE_SOCK" http://x/v1.99/version
         [ "$output" = "400" ]
 }
+
+@test "restart, kill -s, attach, and restart policy honoured after a daemon restart" {
+        docker run -d --name rs busybox sh -c 'trap "echo got-usr1" USR1; echo up; while true; do sleep 0.1; done'
+        pid1="$(docker inspect -f '{{.State.Pid}}' rs)"
+        docker kill -s USR1 rs
+        for _ in $(seq 1 50); do docker logs rs | grep -q got-usr1 && break; sleep 0.1; done
+        docker logs rs | grep -q got-usr1
+        docker restart -t 1 rs
+        [ "$(docker inspect -f '{{.State.Status}}' rs)" = "running" ]
+        [ "$(docker inspect -f '{{.State.Pid}}' rs)" != "$pid1" ]
+        docker rm -f rs
+        # attach to a running container sees its output until it exits
+        docker run -d --name att busybox sh -c 'sleep 1; echo attached-out; exit 2'
+        run docker attach --no-stdin att
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"attached-out"* ]]
+        docker rm att
+        # an `always` container whose process died while pouchd was down is started again
+        docker run -d --name alw2 --restart always busybox sh -c 'sleep 1; exit 1'
+        smoke_kill_daemon KILL
+        sleep 2
+        smoke_restart_daemon
+        for _ in $(seq 1 50); do
+                [ "$(docker inspect -f '{{.RestartCount}}' alw2)" -ge 1 ] && break
+                sleep 0.1
+        done
+        [ "$(docker inspect -f '{{.RestartCount}}' alw2)" -ge 1 ]
+        docker rm -f alw2
+}
+
+@test "a second pouchd on the same home is refused" {
+        run "$BIN/pouchd" --home "$SMOKE_HOME/home" --listen "unix://$SMOKE_HOME/second.sock"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"another pouchd is already running"* ]]
+}
+
+@test "tcp:// listener requires a client certificate signed by the CA" {
+        command -v openssl > /dev/null || skip "openssl is not installed"
+        d="$SMOKE_HOME/tls"
+        mkdir -p "$d" && cd "$d"
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=ca 2> /dev/null
+        for n in server client; do
+                openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj /CN=127.0.0.1 2> /dev/null
+                printf 'subjectAltName=IP:127.0.0.1\n' > ext
+                openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $n.pem -days 1 -extfile ext 2> /dev/null
+        done
+        port=$((20000 + RANDOM % 5000))
+        "$BIN/pouchd" --home "$d/home" --listen "tcp://127.0.0.1:$port" --tlscacert ca.pem --tlscert server.pem \
+                --tlskey server.key > "$d/log" 2>&1 &
+        echo $! > "$d/pid"
+        for _ in $(seq 1 50); do curl -s --cacert ca.pem --cert client.pem --key client.key "https://127.0.0.1:$port/_ping" > /dev/null && break; sleep 0.1; done
+        run curl -s --cacert ca.pem --cert client.pem --key client.key "https://127.0.0.1:$port/_ping"
+        [ "$output" = "OK" ]
+        run curl -s -o /dev/null -w '%{http_code}' --cacert ca.pem "https://127.0.0.1:$port/_ping"
+        [ "$output" != "200" ]
+        run "$BIN/pouchd" --home "$d/home2" --listen "tcp://127.0.0.1:$port"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"mutual TLS"* ]]
+        kill "$(cat "$d/pid")"
+}
