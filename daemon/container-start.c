@@ -163,28 +163,13 @@ static int spawn_shim(struct pouchd *d, struct container *c, pid_t *ret_shim, st
                 r = err_set(err, -errno, "pipe: %m");
                 goto out;
         }
-        pid_t pid = fork();
+        int child_fds[1] = { p[1] };
+        pid_t pid = spawn_with_fds(argv, child_fds, 1);
         if (pid < 0) {
-                r = err_set(err, -errno, "fork: %m");
+                r = err_set(err, pid, "cannot start pouch-shim: %s", strerror(-pid));
                 close(p[0]);
                 close(p[1]);
                 goto out;
-        }
-        if (pid == 0) {
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                signal(SIGPIPE, SIG_DFL);
-                int devnull = open("/dev/null", O_RDWR);
-                dup2(devnull, 0);
-                dup2(devnull, 1);
-                /* keep stderr: the shim's early errors land in pouchd's log */
-                if (dup2(p[1], 3) < 0)
-                        _exit(127);
-                int keep[] = { 3 };
-                close_fds_from(4, keep, 1);
-                execv(argv[0], argv);
-                _exit(127);
         }
         close(p[1]);
         int status;

@@ -193,3 +193,34 @@ int spawn_capture(char *const argv[], char *const env[], const char *input, size
         ret->err = sink_take(&se);
         return 0;
 }
+
+pid_t spawn_with_fds(char *const argv[], const int *fds, size_t nfds)
+{
+        if (nfds > 8)
+                return -EINVAL;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid > 0)
+                return pid;
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        int devnull = open("/dev/null", O_RDWR);
+        /* move the fds above the target range first so dup2 cannot clobber one of them */
+        int moved[8];
+        for (size_t i = 0; i < nfds; i++)
+                moved[i] = fcntl(fds[i] >= 0 ? fds[i] : devnull, F_DUPFD, 16);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        int keep[8];
+        for (size_t i = 0; i < nfds; i++) {
+                if (moved[i] < 0 || dup2(moved[i], 3 + (int) i) < 0)
+                        _exit(127);
+                keep[i] = 3 + (int) i;
+        }
+        close_fds_from(3, keep, nfds);
+        execv(argv[0], argv);
+        _exit(127);
+}

@@ -4,8 +4,6 @@
 #include "daemon/http.h"
 #include "daemon/lifecycle.h"
 
-/* write_all for stream workers: -EPIPE when the client went away (SIGPIPE is ignored). */
-int write_all_pipe(int fd, const void *buf, size_t len);
 /* Docker frame header + payload. stream: 1 stdout, 2 stderr. */
 int write_frame(int fd, int stream, const void *buf, size_t len);
 /* GET /containers/json entry. */

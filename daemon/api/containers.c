@@ -1,6 +1,8 @@
 /* Container endpoints: create, list, inspect, lifecycle verbs, wait, top. */
 #include "api.h"
 
+#include "lib/fsutil.h"
+
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 
@@ -387,7 +389,7 @@ static void wait_worker(void *p, int fd)
         if (s) {
                 size_t n = strlen(s);
                 s[n] = '\n';
-                write_all_pipe(fd, s, n + 1);
+                write_all(fd, s, n + 1);
         }
 }
 
@@ -430,7 +432,7 @@ int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, co
         _cleanup_close_ int fd = unix_connect(path);
         if (fd < 0)
                 return fd;
-        int r = write_all_pipe(fd, line, strlen(line));
+        int r = write_all(fd, line, strlen(line));
         if (r < 0)
                 return r;
         ssize_t n = read(fd, reply, reply_len - 1);

@@ -177,27 +177,12 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return err_set(err, -errno, "pipe: %m");
-        pid_t pid = fork();
+        int child_fds[2] = { p[1], stream_fd };
+        pid_t pid = spawn_with_fds(argv, child_fds, stream_fd >= 0 ? 2 : 1);
         if (pid < 0) {
                 close(p[0]);
                 close(p[1]);
-                return err_set(err, -errno, "fork: %m");
-        }
-        if (pid == 0) {
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                signal(SIGPIPE, SIG_DFL);
-                int devnull = open("/dev/null", O_RDWR);
-                dup2(devnull, 0);
-                dup2(devnull, 1);
-                dup2(p[1], 3);
-                if (stream_fd >= 0)
-                        dup2(stream_fd, 4);
-                int keep[] = { 3, 4 };
-                close_fds_from(5, keep, 2);
-                execv(argv[0], argv);
-                _exit(127);
+                return err_set(err, pid, "cannot start pouch-shim: %s", strerror(-pid));
         }
         close(p[1]);
         char line[4096];
@@ -227,7 +212,7 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
                         char buf[4200];
                         int len = snprintf(buf, sizeof(buf), "OCI runtime exec failed: %s\r\n", msg);
                         if (j->tty)
-                                write_all_pipe(stream_fd, buf, (size_t) len);
+                                write_all(stream_fd, buf, (size_t) len);
                         else
                                 write_frame(stream_fd, 2, buf, (size_t) len);
                 }

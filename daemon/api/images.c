@@ -1,6 +1,8 @@
 /* Image endpoints: list, inspect, delete, tag, load, save, import. */
 #include "api.h"
 
+#include "lib/fsutil.h"
+
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 #include "daemon/image/reference.h"
@@ -148,7 +150,7 @@ static void load_message(void *ud, const char *line)
         if (s) {
                 size_t n = strlen(s);
                 s[n] = '\n';
-                write_all_pipe(fd, s, n + 1);
+                write_all(fd, s, n + 1);
         }
 }
 
@@ -166,7 +168,7 @@ static void load_worker(void *p, int fd)
                         json_decref(m);
                         size_t n = strlen(s);
                         s[n] = '\n';
-                        write_all_pipe(fd, s, n + 1);
+                        write_all(fd, s, n + 1);
                         event_publish(j->d->events, "image", "import", id, NULL);
                 }
         } else {
@@ -181,7 +183,7 @@ static void load_worker(void *p, int fd)
                 json_decref(m);
                 size_t n = strlen(s);
                 s[n] = '\n';
-                write_all_pipe(fd, s, n + 1);
+                write_all(fd, s, n + 1);
         }
 }
 

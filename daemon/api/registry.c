@@ -1,6 +1,8 @@
 /* Registry endpoints: pull (POST /images/create?fromImage=), push, /auth. */
 #include "api.h"
 
+#include "lib/fsutil.h"
+
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 #include "daemon/image/reference.h"
@@ -42,7 +44,7 @@ static void send_msg(void *ud, const json_t *msg)
                 return;
         size_t n = strlen(s);
         s[n] = '\n';
-        write_all_pipe(j->fd, s, n + 1);
+        write_all(j->fd, s, n + 1);
 }
 
 static void registry_worker(void *p, int fd)

@@ -1,6 +1,8 @@
 /* /_ping, /version, /info, /events, /system/df */
 #include "api.h"
 
+#include "lib/fsutil.h"
+
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 
@@ -136,7 +138,7 @@ static void events_worker(void *p, int fd)
                                 return;
                         size_t n = strlen(s);
                         s[n] = '\n';
-                        if (write_all_pipe(fd, s, n + 1) < 0)
+                        if (write_all(fd, s, n + 1) < 0)
                                 return;
                         continue;
                 }
