@@ -15,9 +15,12 @@ struct http_resp {
         long status;
         char *body;
         size_t len;
+        char *headers; /* raw response header lines */
 };
 
 void http_resp_done(struct http_resp *r);
+/* The value of response header NAME (malloc'd), or NULL. */
+char *http_resp_header(const struct http_resp *r, const char *name);
 /* JSON or raw body (may be NULL); content_type NULL means application/json when body set. */
 int http_call(struct cli *c, const char *method, const char *path, const char *body, size_t len,
               const char *content_type, struct http_resp *ret);

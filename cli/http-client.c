@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -23,8 +24,44 @@
 void http_resp_done(struct http_resp *r)
 {
         free(r->body);
+        free(r->headers);
         r->body = NULL;
+        r->headers = NULL;
         r->len = 0;
+}
+
+static size_t collect_header(char *p, size_t size, size_t n, void *ud)
+{
+        char **h = ud;
+        size_t add = size * n, old = *h ? strlen(*h) : 0;
+        char *b = realloc(*h, old + add + 1);
+        if (!b)
+                return 0;
+        memcpy(b + old, p, add);
+        b[old + add] = '\0';
+        *h = b;
+        return add;
+}
+
+char *http_resp_header(const struct http_resp *r, const char *name)
+{
+        size_t nl = strlen(name);
+        for (const char *l = r->headers; l && *l;) {
+                const char *end = strchr(l, '\n');
+                if (!end)
+                        end = l + strlen(l);
+                if (strncasecmp(l, name, nl) == 0 && l[nl] == ':') {
+                        const char *v = l + nl + 1;
+                        while (v < end && (*v == ' ' || *v == '\t'))
+                                v++;
+                        const char *e = end;
+                        while (e > v && (e[-1] == '\r' || e[-1] == ' '))
+                                e--;
+                        return strndup(v, (size_t) (e - v));
+                }
+                l = *end ? end + 1 : end;
+        }
+        return NULL;
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ud)
@@ -84,6 +121,8 @@ int http_call(struct cli *c, const char *method, const char *path, const char *b
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, ret);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &ret->headers);
         CURLcode cc = curl_easy_perform(h);
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ret->status);
         curl_slist_free_all(hl);

@@ -161,6 +161,8 @@ static int cmd_exec(char **argv, const char *data, int tty)
                 int a = fcntl(sync[1], F_DUPFD, 10), b = fcntl(sp[1], F_DUPFD, 10);
                 if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
                         _exit(126);
+                close(a);
+                close(b);
                 execv(v[0], v);
                 _exit(127);
         }
