@@ -200,7 +200,12 @@ int cmd_ps(struct cli *c, int argc, char **argv)
                 row[1] = strdup(json_get_str(v, "Image", ""));
                 row[2] = join_command(v);
                 row[3] = human_ago(json_get_int(v, "Created", 0));
-                row[4] = strdup(json_get_str(v, "Status", ""));
+                json_t *hc = json_object_get(v, "HostConfig");
+                if (json_get_bool(hc, "Rich", false))
+                        asprintf(&row[4], "%s (rich: %s)", json_get_str(v, "Status", ""),
+                                 json_get_str(hc, "RichMode", "pouch-init"));
+                else
+                        row[4] = strdup(json_get_str(v, "Status", ""));
                 row[5] = strdup("");
                 row[6] = strdup(name ? name + 1 : "");
                 rows[i + 1] = row;

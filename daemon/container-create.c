@@ -4,6 +4,8 @@
 #include "names.h"
 #include "events.h"
 
+#include "richmode/richmode.h"
+
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
 #include "lib/jsonutil.h"
@@ -131,10 +133,7 @@ static int validate_host_config(json_t *hc, struct pouch_err *err)
         const char *nm = json_get_str(hc, "NetworkMode", "default");
         if (strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "host") && strcmp(nm, "none"))
                 return err_set(err, -ENOENT, "network %s not found", nm);
-        if (json_get_str(hc, "InitScript", NULL) && *json_get_str(hc, "InitScript", "") &&
-            !json_get_bool(hc, "Rich", false))
-                return err_set(err, -EINVAL, "--initscript can only be used together with --rich");
-        return 0;
+        return rich_validate(hc, err);
 }
 
 static int write_etc_files(struct pouchd *d, const char *id, const char *hostname, const json_t *hc)
@@ -218,9 +217,16 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         _cleanup_json_ json_t *config = json_deep_copy(body);
         json_object_del(config, "HostConfig");
         json_object_del(config, "NetworkingConfig");
+        /* sbin-init and systemd rich containers run a command only when the user names one */
+        bool command_given = nonempty_array(json_object_get(config, "Cmd")) ||
+                             nonempty_array(json_object_get(config, "Entrypoint"));
         merge_image_config(config, img_cfg);
+        const char *stop_signal = rich_default_stop_signal(hc);
+        if (stop_signal && !*json_get_str(config, "StopSignal", ""))
+                json_object_set_new(config, "StopSignal", json_string(stop_signal));
         json_t *args = path_and_args(config);
-        if (json_array_size(args) == 0) {
+        /* a rich container is a VM: with no command its init runs the services alone */
+        if (json_array_size(args) == 0 && !rich_enabled(hc)) {
                 json_decref(args);
                 return err_set(err, -EINVAL, "No command specified");
         }
@@ -299,6 +305,8 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         json_object_set_new(net_modes, "Networks", networks);
         json_object_set_new(net_modes, "Labels", json_null());
 
+        if (rich_enabled(hc))
+                json_object_set_new(doc, "RichCommandGiven", json_boolean(command_given));
         struct container *c = container_new(id, doc);
         if (!c) {
                 json_decref(doc);

@@ -4,6 +4,7 @@
 #include "lifecycle.h"
 #include "events.h"
 #include "runtime-wrap/spec.h"
+#include "richmode/richmode.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -77,11 +78,39 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
                 .hosts_path = hosts_path,
                 .hostname_path = hostname_path,
                 .cgroups_path = cgroups,
+                .allow_empty_command = rich_enabled(hc),
         };
         _cleanup_json_ json_t *spec = NULL;
         int r = spec_build(&in, &spec, err);
         if (r < 0)
                 return r;
+        if (rich_enabled(hc)) {
+                _cleanup_free_ char *state_dir = container_dir(d, c->id, "rich");
+                pthread_mutex_lock(&d->lock);
+                bool given = json_get_bool(c->doc, "RichCommandGiven", true);
+                pthread_mutex_unlock(&d->lock);
+                const char *script = json_get_str(hc, "InitScript", "");
+                struct rich_opts ro = {
+                        .mode = rich_mode_from_string(json_get_str(hc, "RichMode", "")),
+                        .init_path = d->init_path,
+                        .state_dir = state_dir,
+                        .rootfs = rootfs,
+                        .container_id = c->id,
+                        .initscript = *script ? script : NULL,
+                        .stop_timeout = (int) json_get_int(config, "StopTimeout", d->cfg.default_stop_timeout),
+                        .command_given = given,
+                };
+                const char *stop_signal = NULL;
+                r = rich_apply(spec, &ro, &stop_signal, err);
+                if (r < 0)
+                        return r;
+                /* sbin-init that turns out to be systemd stops on its signal too */
+                pthread_mutex_lock(&d->lock);
+                json_t *cfg = json_object_get(c->doc, "Config");
+                if (stop_signal && !*json_get_str(cfg, "StopSignal", ""))
+                        json_object_set_new(cfg, "StopSignal", json_string(stop_signal));
+                pthread_mutex_unlock(&d->lock);
+        }
         r = json_write_file_atomic(spec_path, spec);
         if (r < 0)
                 return err_set(err, r, "cannot write %s: %s", spec_path, strerror(-r));
@@ -219,6 +248,39 @@ out:
         return r;
 }
 
+static bool pid_alive(void *ud)
+{
+        pid_t pid = *(pid_t *) ud;
+        return pid > 0 && kill(pid, 0) == 0;
+}
+
+/* A rich container's initscript runs inside, under pouch-init: the start succeeds only when it
+ * does. On failure pouch-init exits with the script's code and the monitor records the exit. */
+static int wait_initscript(struct pouchd *d, struct container *c, struct pouch_err *err)
+{
+        pthread_mutex_lock(&d->lock);
+        json_t *hc = json_object_get(c->doc, "HostConfig");
+        bool wait = rich_enabled(hc) && *json_get_str(hc, "InitScript", "");
+        pid_t pid = (pid_t) json_get_int(json_object_get(c->doc, "State"), "Pid", 0);
+        pthread_mutex_unlock(&d->lock);
+        if (!wait)
+                return 0;
+        _cleanup_free_ char *state_dir = container_dir(d, c->id, "rich");
+        int r = rich_wait_initscript(state_dir, pid_alive, &pid, 10 * 60 * 1000, err);
+        if (r < 0) {
+                pthread_mutex_lock(&d->lock);
+                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string(err->msg));
+                container_save_locked(d, c);
+                pthread_mutex_unlock(&d->lock);
+                if (r == -ETIMEDOUT)
+                        runtime_kill(&d->runtime, c->id, SIGKILL, true, NULL);
+                err->code = -EIO;
+                return err->code;
+        }
+        log_debug("start %.12s: initscript done", c->id);
+        return 0;
+}
+
 static int exit_code_for_start_error(const char *msg)
 {
         if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
@@ -336,7 +398,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
         }
         log_debug("start %.12s: runtime started", c->id);
         event_publish(d->events, "container", "start", c->id, attrs);
-        r = 0;
+        r = wait_initscript(d, c, err);
 out:
         pthread_mutex_unlock(&c->op_lock);
         return r;

@@ -22,21 +22,22 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-static char *find_shim(void)
+/* A helper binary: next to pouchd first, then the usual install places. */
+static char *find_helper(const char *name)
 {
         char self[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (n > 0) {
                 self[n] = '\0';
                 char *p = NULL;
-                if (asprintf(&p, "%s/pouch-shim", dirname(self)) > 0 && access(p, X_OK) == 0)
+                if (asprintf(&p, "%s/%s", dirname(self), name) > 0 && access(p, X_OK) == 0)
                         return p;
                 free(p);
         }
         const char *dirs[] = { "/usr/local/bin", "/usr/bin", "/usr/libexec/pouch" };
         for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
                 char *p = NULL;
-                if (asprintf(&p, "%s/pouch-shim", dirs[i]) > 0 && access(p, X_OK) == 0)
+                if (asprintf(&p, "%s/%s", dirs[i], name) > 0 && access(p, X_OK) == 0)
                         return p;
                 free(p);
         }
@@ -82,7 +83,8 @@ static int setup(struct pouchd *d, struct pouch_err *err)
         int r = lock_home(d, err);
         if (r < 0)
                 return r;
-        d->shim_path = find_shim();
+        d->shim_path = find_helper("pouch-shim");
+        d->init_path = find_helper("pouch-init");
         if (!d->shim_path)
                 return err_set(err, -ENOENT, "pouch-shim not found next to pouchd or in PATH");
         _cleanup_free_ char *rt_root = NULL;
@@ -132,6 +134,7 @@ static void teardown(struct pouchd *d)
                 close(d->lock_fd);
         free(d->home);
         free(d->shim_path);
+        free(d->init_path);
         config_done(&d->cfg);
 }
 

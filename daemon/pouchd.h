@@ -78,6 +78,7 @@ struct pouchd {
         struct pouchd_config cfg;
         char *home;
         char *shim_path;
+        char *init_path;              /* pouch-init, for rich containers (NULL when missing) */
         struct runtime runtime;
         struct image_store *images;
         struct event_bus *events;

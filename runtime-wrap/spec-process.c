@@ -47,7 +47,7 @@ int env_replace_or_append(json_t *base, const json_t *override)
         return 0;
 }
 
-static int build_args(const json_t *config, json_t **ret, struct pouch_err *err)
+static int build_args(const json_t *config, bool allow_empty, json_t **ret, struct pouch_err *err)
 {
         json_t *args = json_array();
         const char *keys[] = { "Entrypoint", "Cmd" };
@@ -65,7 +65,7 @@ static int build_args(const json_t *config, json_t **ret, struct pouch_err *err)
                         json_array_append(args, v);
                 }
         }
-        if (json_array_size(args) == 0) {
+        if (json_array_size(args) == 0 && !allow_empty) {
                 json_decref(args);
                 return err_set(err, -EINVAL, "no command specified");
         }
@@ -102,7 +102,7 @@ int process_build(const struct spec_input *in, const json_t *caps, bool no_new_p
                   struct pouch_err *err)
 {
         _cleanup_json_ json_t *args = NULL, *env = NULL, *user = NULL, *rlimits = NULL;
-        int r = build_args(in->config, &args, err);
+        int r = build_args(in->config, in->allow_empty_command, &args, err);
         if (r < 0)
                 return r;
         if ((r = build_env(in, &env, err)) < 0)

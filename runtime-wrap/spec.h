@@ -24,6 +24,7 @@ struct spec_input {
         const char *cgroups_path;      /* "/pouch/<id>" for cgroupfs, "pouch-<id>.scope"-style for systemd */
         const char *netns_path;        /* join this netns; NULL = new netns (or host with NetworkMode=host) */
         const char *shm_path;          /* NULL = private tmpfs /dev/shm of ShmSize (default 64m) */
+        bool allow_empty_command;      /* rich containers: the init supplies the process */
 };
 
 /* Build config.json for runc/crun. Secure defaults as docker: default capability set, masked and

@@ -1,6 +1,8 @@
 /* Container endpoints: create, list, inspect, lifecycle verbs, wait, top. */
 #include "api.h"
 
+#include "richmode/richmode.h"
+
 #include "lib/fsutil.h"
 
 #include "daemon/events.h"
@@ -89,7 +91,8 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
         char status[128];
         status_text_locked(c, status, sizeof(status));
         json_t *labels = json_object_get(config, "Labels");
-        return json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:[],s:O,s:s,s:s,s:{s:s},s:{s:O},s:[]}", "Id", c->id, "Names",
+        json_t *hc = json_object_get(doc, "HostConfig");
+        json_t *sum = json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:[],s:O,s:s,s:s,s:{s:s},s:{s:O},s:[]}", "Id", c->id, "Names",
                          container_name(c), "Image", json_get_str(config, "Image", ""), "ImageID",
                          json_get_str(doc, "Image", ""), "Command", command, "Created", (json_int_t) created.tv_sec,
                          "Ports", "Labels", labels ? labels : json_object(), "State",
@@ -97,6 +100,14 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
                          json_get_str(json_object_get(doc, "HostConfig"), "NetworkMode", "default"),
                          "NetworkSettings", "Networks", json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"),
                          "Mounts");
+        /* pouch's own: rich containers are marked (docker clients ignore the extra fields) */
+        if (sum && rich_enabled(hc)) {
+                json_t *shc = json_object_get(sum, "HostConfig");
+                json_object_set_new(shc, "Rich", json_true());
+                json_object_set_new(shc, "RichMode", json_string(rich_mode_to_string(rich_mode_from_string(
+                                                             json_get_str(hc, "RichMode", "")))));
+        }
+        return sum;
 }
 
 static bool filter_values_match(json_t *values, const char *(*get)(void *, const char *), void *ud, bool prefix)
@@ -231,9 +242,21 @@ enum MHD_Result api_container_inspect(struct http_req *r)
         WITH_CONTAINER(r, c);
         pthread_mutex_lock(&r->d->lock);
         json_t *doc = json_deep_copy(c->doc);
+        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
         pthread_mutex_unlock(&r->d->lock);
-        container_put(r->d, c);
         json_object_del(doc, "HasBeenManuallyStopped");
+        json_object_del(doc, "RichCommandGiven");
+        json_t *hc = json_object_get(doc, "HostConfig");
+        if (rich_enabled(hc)) {
+                /* pouch's own: the rich mode, and pouch-init's view of its services while it runs */
+                _cleanup_free_ char *state_dir = container_dir(r->d, c->id, "rich");
+                json_t *st = running ? rich_status_read(state_dir) : NULL;
+                json_object_set_new(doc, "Rich", json_pack("{s:s,s:o}", "Mode",
+                                                           rich_mode_to_string(rich_mode_from_string(
+                                                                   json_get_str(hc, "RichMode", ""))),
+                                                           "Status", st ? st : json_null()));
+        }
+        container_put(r->d, c);
         return http_json(r, 200, doc);
 }
 

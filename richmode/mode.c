@@ -1,0 +1,58 @@
+/* Rich mode names and the validation of the rich HostConfig fields. */
+#include "richmode.h"
+
+#include "lib/jsonutil.h"
+
+#include <string.h>
+
+static const char *const mode_names[_RICH_MODE_MAX] = {
+        [RICH_MODE_POUCH_INIT] = "pouch-init",
+        [RICH_MODE_DUMB_INIT] = "dumb-init",
+        [RICH_MODE_SBIN_INIT] = "sbin-init",
+        [RICH_MODE_SYSTEMD] = "systemd",
+};
+
+enum rich_mode rich_mode_from_string(const char *s)
+{
+        if (!s || !*s)
+                return RICH_MODE_POUCH_INIT;
+        for (int i = 0; i < _RICH_MODE_MAX; i++)
+                if (strcmp(s, mode_names[i]) == 0)
+                        return (enum rich_mode) i;
+        return _RICH_MODE_INVALID;
+}
+
+const char *rich_mode_to_string(enum rich_mode m)
+{
+        return m >= 0 && m < _RICH_MODE_MAX ? mode_names[m] : NULL;
+}
+
+bool rich_enabled(const json_t *hc)
+{
+        return json_get_bool(hc, "Rich", false);
+}
+
+int rich_validate(const json_t *hc, struct pouch_err *err)
+{
+        const char *mode = json_get_str(hc, "RichMode", "");
+        const char *script = json_get_str(hc, "InitScript", "");
+        bool rich = rich_enabled(hc);
+        if (!rich && *mode)
+                return err_set(err, -EINVAL, "--rich-mode can only be used together with --rich");
+        if (!rich && *script)
+                return err_set(err, -EINVAL, "--initscript can only be used together with --rich");
+        if (rich_mode_from_string(mode) < 0)
+                return err_set(err, -EINVAL,
+                               "invalid rich mode '%s': choose pouch-init, dumb-init, sbin-init or systemd", mode);
+        if (*script && script[0] != '/')
+                return err_set(err, -EINVAL, "--initscript needs an absolute path inside the container, not '%s'",
+                               script);
+        return 0;
+}
+
+const char *rich_default_stop_signal(const json_t *hc)
+{
+        if (!rich_enabled(hc))
+                return NULL;
+        return rich_mode_from_string(json_get_str(hc, "RichMode", "")) == RICH_MODE_SYSTEMD ? "SIGRTMIN+3" : NULL;
+}

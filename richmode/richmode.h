@@ -1,0 +1,68 @@
+/* Rich containers: the spec changes that make a container behave like the VM it replaces.
+ *
+ * Modes:
+ *   pouch-init  pouch-init is PID 1: initscript, sshd, cron, services.d, then the command.
+ *   dumb-init   the image's dumb-init (or the host's, bind-mounted) runs the command.
+ *   sbin-init   the image's /sbin/init; the command, if any, runs as a service of that init.
+ *   systemd     the image's systemd; the command, if any, runs as a generated unit.
+ * In every mode pouch-init's binary and a per-container state directory (its status.json) are
+ * bind-mounted at /run/pouch-init; in the three other modes pouch-init only runs the initscript
+ * (when one is given) and then execs the real init (`--exec`). */
+#pragma once
+
+#include "lib/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define RICH_INIT_DIR "/run/pouch-init"
+#define RICH_INIT_BIN RICH_INIT_DIR "/pouch-init"
+
+enum rich_mode {
+        RICH_MODE_POUCH_INIT,
+        RICH_MODE_DUMB_INIT,
+        RICH_MODE_SBIN_INIT,
+        RICH_MODE_SYSTEMD,
+        _RICH_MODE_MAX,
+        _RICH_MODE_INVALID = -EINVAL,
+};
+
+/* "" and NULL mean pouch-init. */
+enum rich_mode rich_mode_from_string(const char *s);
+const char *rich_mode_to_string(enum rich_mode m);
+
+/* Check the rich fields of a Docker HostConfig (Rich, RichMode, InitScript): -EINVAL with a
+ * message for an unknown mode, an initscript without --rich or with a relative path. */
+int rich_validate(const json_t *host_config, struct pouch_err *err);
+/* Whether HostConfig asks for a rich container. */
+bool rich_enabled(const json_t *host_config);
+/* The stop signal a mode needs when the user set none (systemd: SIGRTMIN+3), or NULL. */
+const char *rich_default_stop_signal(const json_t *host_config);
+
+struct rich_opts {
+        enum rich_mode mode;
+        const char *init_path;   /* host path of the pouch-init binary */
+        const char *state_dir;   /* host directory bound at /run/pouch-init */
+        const char *rootfs;      /* the container's mounted rootfs (binaries looked up, units written) */
+        const char *container_id;
+        const char *initscript;  /* path inside the container, or NULL */
+        const char *dumb_init_host; /* host dumb-init, NULL = /usr/bin/dumb-init */
+        int stop_timeout;        /* seconds */
+        bool command_given;      /* the user named a command (sbin-init/systemd run it as a service) */
+};
+
+/* Rewrite a built OCI spec for the mode: process.args, env, mounts, and for systemd/sbin-init the
+ * files the init needs in the rootfs (machine-id, the command's unit or inittab line). Prepares
+ * state_dir (emptied, holds the mount point for the binary). -EINVAL/-ENOENT with a message the
+ * user can act on (no init in the image, no dumb-init anywhere, ...). *ret_stop_signal (may be
+ * NULL) names the signal the chosen init stops on when it is not SIGTERM (systemd: SIGRTMIN+3). */
+int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_signal, struct pouch_err *err);
+
+/* pouch-init's status document (state_dir/status.json) or NULL. */
+json_t *rich_status_read(const char *state_dir);
+/* Wait until pouch-init has finished the initscript: 0 when it went on, -ECANCELED with the
+ * script's exit code and output in err when it failed, -ESRCH when the container exited first
+ * (alive() returned false), -ETIMEDOUT after timeout_ms. */
+int rich_wait_initscript(const char *state_dir, bool (*alive)(void *ud), void *ud, int timeout_ms,
+                         struct pouch_err *err);
