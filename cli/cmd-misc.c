@@ -46,7 +46,7 @@ int cmd_simple(struct cli *c, int argc, char **argv)
         if (want_help(argc, argv, verb))
                 return 0;
         char query[128] = "";
-        bool force = false;
+        bool force = false, volumes = false;
         int i = 1;
         for (; i < argc && argv[i][0] == '-'; i++) {
                 const char *a = argv[i];
@@ -57,7 +57,7 @@ int cmd_simple(struct cli *c, int argc, char **argv)
                 else if (!strcmp(a, "-f") || !strcmp(a, "--force"))
                         force = true;
                 else if (!strcmp(a, "-v") || !strcmp(a, "--volumes"))
-                        ;
+                        volumes = true;
                 else {
                         fprintf(stderr, "unknown flag: %s\n", a);
                         return 1;
@@ -74,7 +74,7 @@ int cmd_simple(struct cli *c, int argc, char **argv)
                 const char *method = "POST";
                 if (!strcmp(verb, "rm")) {
                         method = "DELETE";
-                        snprintf(path, sizeof(path), "/containers/%s%s", esc, force ? "?force=1" : "");
+                        snprintf(path, sizeof(path), "/containers/%s?force=%d&v=%d", esc, force, volumes);
                 } else {
                         snprintf(path, sizeof(path), "/containers/%s/%s%s", esc, verb, query);
                 }

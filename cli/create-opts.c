@@ -1,6 +1,7 @@
 /* `pouch run`/`create` flags -> the Docker create body. */
 #include "create-opts.h"
 
+#include "lib/cleanup.h"
 #include "lib/util.h"
 
 #include <getopt.h>
@@ -108,11 +109,52 @@ static int disk_quota(json_t *hc, const char *v)
         return 0;
 }
 
+/* --mount type=bind|volume|tmpfs,source=S,target=T[,readonly][,volume-nocopy][,tmpfs-size=N] */
+static json_t *mount_spec(const char *spec)
+{
+        json_t *m = json_pack("{s:s}", "Type", "volume");
+        _cleanup_free_ char *copy = strdup(spec);
+        for (char *save = NULL, *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(kv, '=');
+                if (eq)
+                        *eq++ = '\0';
+                if (!strcmp(kv, "type") && eq)
+                        json_object_set_new(m, "Type", json_string(eq));
+                else if ((!strcmp(kv, "source") || !strcmp(kv, "src")) && eq)
+                        json_object_set_new(m, "Source", json_string(eq));
+                else if ((!strcmp(kv, "target") || !strcmp(kv, "destination") || !strcmp(kv, "dst")) && eq)
+                        json_object_set_new(m, "Target", json_string(eq));
+                else if (!strcmp(kv, "readonly") || !strcmp(kv, "ro"))
+                        json_object_set_new(m, "ReadOnly", json_boolean(!eq || !strcmp(eq, "true") || !strcmp(eq, "1")));
+                else if (!strcmp(kv, "volume-nocopy"))
+                        json_object_set_new(m, "VolumeOptions", json_pack("{s:b}", "NoCopy", 1));
+                else if (!strcmp(kv, "tmpfs-size") && eq) {
+                        int64_t n;
+                        if (parse_size(eq, &n) < 0) {
+                                fprintf(stderr, "invalid tmpfs-size: %s\n", eq);
+                                json_decref(m);
+                                return NULL;
+                        }
+                        json_object_set_new(m, "TmpfsOptions", json_pack("{s:I}", "SizeBytes", (json_int_t) n));
+                } else {
+                        fprintf(stderr, "invalid field '%s' in --mount %s\n", kv, spec);
+                        json_decref(m);
+                        return NULL;
+                }
+        }
+        if (!json_object_get(m, "Target")) {
+                fprintf(stderr, "invalid argument \"%s\" for \"--mount\": target is required\n", spec);
+                json_decref(m);
+                return NULL;
+        }
+        return m;
+}
+
 enum {
         O_NAME = 1000, O_ENTRYPOINT, O_RM, O_ENVFILE, O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_RO, O_ULIMIT,
         O_ANNOT, O_CPUS, O_SHARES, O_RESTART, O_LOGOPT, O_LOGDRIVER, O_RICH, O_RICHMODE, O_INITSCRIPT, O_LXCFS,
         O_QUOTA, O_QUOTAID, O_NET, O_TMPFS, O_SWAP, O_PIDS, O_SHM, O_STOPSIG, O_STOPTIMEOUT, O_ADDHOST, O_DNS,
-        O_PUBALL, O_CPUSET, O_MEMRES,
+        O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT,
 };
 
 static const struct option run_opts[] = {
@@ -158,6 +200,8 @@ static const struct option run_opts[] = {
         { "network", required_argument, NULL, O_NET },
         { "net", required_argument, NULL, O_NET },
         { "tmpfs", required_argument, NULL, O_TMPFS },
+        { "volumes-from", required_argument, NULL, O_VOLFROM },
+        { "mount", required_argument, NULL, O_MOUNT },
         { "stop-signal", required_argument, NULL, O_STOPSIG },
         { "stop-timeout", required_argument, NULL, O_STOPTIMEOUT },
         { "add-host", required_argument, NULL, O_ADDHOST },
@@ -307,6 +351,14 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                 case O_STOPSIG: json_object_set_new(b, "StopSignal", json_string(optarg)); break;
                 case O_STOPTIMEOUT: json_object_set_new(b, "StopTimeout", json_integer(atoi(optarg))); break;
                 case O_ADDHOST: json_array_append_new(arr(hc, "ExtraHosts"), json_string(optarg)); break;
+                case O_VOLFROM: json_array_append_new(arr(hc, "VolumesFrom"), json_string(optarg)); break;
+                case O_MOUNT: {
+                        json_t *m = mount_spec(optarg);
+                        if (!m)
+                                return -1;
+                        json_array_append_new(arr(hc, "Mounts"), m);
+                        break;
+                }
                 case O_DNS: json_array_append_new(arr(hc, "Dns"), json_string(optarg)); break;
                 case 'H': o->help = true; return 0;
                 default: return -1;

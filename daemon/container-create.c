@@ -307,6 +307,14 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
 
         if (rich_enabled(hc))
                 json_object_set_new(doc, "RichCommandGiven", json_boolean(command_given));
+        json_t *mounts = NULL;
+        r = container_volumes_prepare(d, config, hc, &mounts, err);
+        if (r < 0) {
+                json_decref(doc);
+                rm_rf(dir);
+                return r;
+        }
+        json_object_set_new(doc, "Mounts", mounts);
         struct container *c = container_new(id, doc);
         if (!c) {
                 json_decref(doc);

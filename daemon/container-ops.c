@@ -217,7 +217,7 @@ static bool runtime_has_state(struct pouchd *d, const char *id)
         return access(p, F_OK) == 0;
 }
 
-int container_remove(struct pouchd *d, struct container *c, bool force, struct pouch_err *err)
+int container_remove(struct pouchd *d, struct container *c, bool force, bool remove_volumes, struct pouch_err *err)
 {
         _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
         _cleanup_free_ char *dir = container_dir(d, c->id, NULL);
@@ -277,7 +277,10 @@ int container_remove(struct pouchd *d, struct container *c, bool force, struct p
         container_list_remove_locked(d, c);
         c->refs--; /* the list's reference; the caller still holds one */
         pthread_cond_broadcast(&d->changed);
+        json_t *mounts = json_incref(json_object_get(c->doc, "Mounts"));
         pthread_mutex_unlock(&d->lock);
+        container_volumes_release(d, mounts, remove_volumes);
+        json_decref(mounts);
         log_debug("remove %.12s: done", c->id);
         event_publish(d->events, "container", "destroy", c->id, attrs);
 out:

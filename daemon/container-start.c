@@ -67,7 +67,11 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
         pthread_mutex_lock(&d->lock);
         _cleanup_json_ json_t *config = json_deep_copy(json_object_get(c->doc, "Config"));
         _cleanup_json_ json_t *hc = json_deep_copy(json_object_get(c->doc, "HostConfig"));
+        _cleanup_json_ json_t *mounts = json_deep_copy(json_object_get(c->doc, "Mounts"));
         pthread_mutex_unlock(&d->lock);
+        int vr = container_volumes_resolve(d, mounts, rootfs, hc, err);
+        if (vr < 0)
+                return vr;
         struct spec_input in = {
                 .id = c->id,
                 .config = config,

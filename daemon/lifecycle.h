@@ -13,7 +13,8 @@ int container_stop(struct pouchd *d, struct container *c, int timeout, struct po
 int container_kill(struct pouchd *d, struct container *c, int signo, struct pouch_err *err);
 int container_restart(struct pouchd *d, struct container *c, int timeout, struct pouch_err *err);
 int container_pause(struct pouchd *d, struct container *c, bool pause, struct pouch_err *err);
-int container_remove(struct pouchd *d, struct container *c, bool force, struct pouch_err *err);
+/* remove_volumes: also delete the container's anonymous volumes (docker rm -v, --rm). */
+int container_remove(struct pouchd *d, struct container *c, bool force, bool remove_volumes, struct pouch_err *err);
 int container_rename(struct pouchd *d, struct container *c, const char *new_name, struct pouch_err *err);
 
 /* Called by the monitor when the shim of c exited (the container stopped). */
@@ -26,6 +27,20 @@ int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_e
 /* Wait (with d->lock held) until pred holds or the deadline (CLOCK_REALTIME ns, 0 = forever). */
 bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c,
                            void *ud, int64_t deadline_ns);
+
+/* container-volumes.c */
+/* At create: named volumes of Binds and Mounts (created when missing), --volumes-from, an anonymous
+ * volume for each image VOLUME nobody covers: Docker's inspect "Mounts" array. */
+int container_volumes_prepare(struct pouchd *d, const json_t *config, json_t *hc, json_t **ret_mounts,
+                              struct pouch_err *err);
+/* At start: rewrite a copy of HostConfig so every volume is a bind of its host directory, copying
+ * the image's content into fresh volumes first (docker's copy-up, unless nocopy). */
+int container_volumes_resolve(struct pouchd *d, const json_t *mounts, const char *rootfs, json_t *hc,
+                              struct pouch_err *err);
+/* Whether any container's Mounts names volume NAME. Caller holds d->lock. */
+bool volume_in_use_locked(struct pouchd *d, const char *name);
+/* After removal: delete the anonymous volumes nobody else uses, when asked. */
+void container_volumes_release(struct pouchd *d, json_t *mounts, bool remove_anonymous);
 
 /* monitor.c */
 int monitor_start(struct pouchd *d);

@@ -6,6 +6,7 @@
 #include "image/image.h"
 #include "lifecycle.h"
 
+#include "volume/volume.h"
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
@@ -99,6 +100,12 @@ static int setup(struct pouchd *d, struct pouch_err *err)
         r = image_store_open(img_root, &d->images, err);
         if (r < 0)
                 return r;
+        _cleanup_free_ char *vol_root = NULL;
+        if (asprintf(&vol_root, "%s/volumes", d->home) < 0)
+                return -ENOMEM;
+        r = volume_store_open(vol_root, &d->volumes, err);
+        if (r < 0)
+                return r;
         d->events = event_bus_new();
         if (!d->events)
                 return -ENOMEM;
@@ -128,6 +135,7 @@ static void teardown(struct pouchd *d)
         }
         pthread_mutex_unlock(&d->lock);
         image_store_free(d->images);
+        volume_store_free(d->volumes);
         event_bus_free(d->events);
         runtime_done(&d->runtime);
         if (d->lock_fd >= 0)

@@ -271,7 +271,7 @@ void container_handle_exit(struct pouchd *d, struct container *c)
         event_publish(d->events, "container", "die", c->id, attrs);
         if (auto_remove) {
                 struct pouch_err err = { 0 };
-                if (container_remove(d, c, true, &err) < 0)
+                if (container_remove(d, c, true, true, &err) < 0)
                         log_error("Auto-removing container %.12s failed: %s", c->id, err.msg);
         }
 }

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 struct image_store;
+struct volume_store;
 struct event_bus;
 struct monitor;
 
@@ -81,6 +82,7 @@ struct pouchd {
         char *init_path;              /* pouch-init, for rich containers (NULL when missing) */
         struct runtime runtime;
         struct image_store *images;
+        struct volume_store *volumes;
         struct event_bus *events;
         struct monitor *monitor;
         pthread_mutex_t lock;         /* guards the container list and every container's doc/status */

@@ -51,6 +51,12 @@ enum MHD_Result api_image_pull(struct http_req *r);
 enum MHD_Result api_image_push(struct http_req *r);
 enum MHD_Result api_auth(struct http_req *r);
 
+enum MHD_Result api_volume_list(struct http_req *r);
+enum MHD_Result api_volume_create(struct http_req *r);
+enum MHD_Result api_volume_inspect(struct http_req *r);
+enum MHD_Result api_volume_delete(struct http_req *r);
+enum MHD_Result api_volume_prune(struct http_req *r);
+
 /* One request line to a shim socket (attach.sock, exec-X.sock) and its one-line answer. */
 int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, const char *line, char *reply,
                      size_t reply_len);

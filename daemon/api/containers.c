@@ -271,7 +271,7 @@ enum MHD_Result api_container_start(struct http_req *r)
                 bool auto_remove = json_get_bool(json_object_get(c->doc, "HostConfig"), "AutoRemove", false);
                 pthread_mutex_unlock(&r->d->lock);
                 if (auto_remove)
-                        container_remove(r->d, c, true, NULL);
+                        container_remove(r->d, c, true, true, NULL);
         }
         container_put(r->d, c);
         if (rc == -EALREADY)
@@ -357,7 +357,7 @@ enum MHD_Result api_container_delete(struct http_req *r)
 {
         WITH_CONTAINER(r, c);
         struct pouch_err err = { 0 };
-        int rc = container_remove(r->d, c, http_query_bool(r, "force", false), &err);
+        int rc = container_remove(r->d, c, http_query_bool(r, "force", false), http_query_bool(r, "v", false), &err);
         container_put(r->d, c);
         return rc < 0 ? http_error(r, &err) : http_empty(r, 204);
 }

@@ -196,7 +196,8 @@ enum MHD_Result api_image_load(struct http_req *r)
 }
 
 /* Dockerfile-ish changes for import: "CMD [..]" / "CMD x y", "ENV k=v", "WORKDIR /x",
- * "ENTRYPOINT ...", "USER u", "LABEL k=v", "EXPOSE 80". */
+ * "ENTRYPOINT ...", "USER u", "LABEL k=v", "EXPOSE 80", "VOLUME /data" or "VOLUME ["/a","/b"]",
+ * "STOPSIGNAL SIGINT". */
 static int parse_change(json_t *cfg, const char *change, struct pouch_err *err)
 {
         char verb[32];
@@ -246,6 +247,31 @@ static int parse_change(json_t *cfg, const char *change, struct pouch_err *err)
                 char port[64];
                 snprintf(port, sizeof(port), strchr(arg, '/') ? "%s" : "%s/tcp", arg);
                 json_object_set_new(p, port, json_object());
+        } else if (strcmp(verb, "VOLUME") == 0 || strcmp(verb, "STOPSIGNAL") == 0) {
+                if (strcmp(verb, "STOPSIGNAL") == 0) {
+                        json_object_set_new(cfg, "StopSignal", json_string(arg));
+                        return 0;
+                }
+                json_t *vols = json_object_get(cfg, "Volumes");
+                if (!vols) {
+                        vols = json_object();
+                        json_object_set_new(cfg, "Volumes", vols);
+                }
+                json_t *list = json_loads(arg, 0, NULL);
+                if (!json_is_array(list)) {
+                        json_decref(list);
+                        list = json_pack("[s]", arg);
+                }
+                size_t i;
+                json_t *v;
+                json_array_foreach(list, i, v) {
+                        if (!json_is_string(v) || json_string_value(v)[0] != '/') {
+                                json_decref(list);
+                                return err_set(err, -EINVAL, "invalid VOLUME change: %s (absolute paths only)", change);
+                        }
+                        json_object_set_new(vols, json_string_value(v), json_object());
+                }
+                json_decref(list);
         } else {
                 return err_set(err, -EINVAL, "%s is not a valid change command", verb);
         }

@@ -43,5 +43,11 @@ const struct route api_routes[] = {
         { "POST", "/images/{*}/push", api_image_push, BODY_NONE },
         { "POST", "/auth", api_auth, BODY_JSON },
         { "DELETE", "/images/{*}", api_image_delete, BODY_NONE },
+
+        { "GET", "/volumes", api_volume_list, BODY_NONE },
+        { "POST", "/volumes/create", api_volume_create, BODY_JSON },
+        { "POST", "/volumes/prune", api_volume_prune, BODY_NONE },
+        { "GET", "/volumes/{}", api_volume_inspect, BODY_NONE },
+        { "DELETE", "/volumes/{}", api_volume_delete, BODY_NONE },
         { NULL, NULL, NULL, BODY_NONE },
 };

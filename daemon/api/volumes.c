@@ -1,0 +1,161 @@
+/* /volumes: create, list, inspect, remove, prune (the local driver). */
+#include "api.h"
+
+#include "daemon/events.h"
+#include "daemon/volume/volume.h"
+
+#include "lib/cleanup.h"
+#include "lib/jsonutil.h"
+
+#include <string.h>
+
+/* filters: name (substring), driver, label (key or key=value), dangling (true/false) */
+static bool volume_matches(struct pouchd *d, json_t *vol, json_t *filters)
+{
+        const char *key;
+        json_t *values;
+        json_object_foreach(filters, key, values) {
+                bool any = false;
+                const char *v;
+                json_t *t;
+                json_object_foreach(values, v, t) {
+                        if (strcmp(key, "name") == 0)
+                                any |= strstr(json_get_str(vol, "Name", ""), v) != NULL;
+                        else if (strcmp(key, "driver") == 0)
+                                any |= strcmp(json_get_str(vol, "Driver", ""), v) == 0;
+                        else if (strcmp(key, "label") == 0) {
+                                const char *eq = strchr(v, '=');
+                                _cleanup_free_ char *k = eq ? strndup(v, (size_t) (eq - v)) : strdup(v);
+                                const char *have = json_get_str(json_object_get(vol, "Labels"), k, NULL);
+                                any |= have && (!eq || strcmp(have, eq + 1) == 0);
+                        } else if (strcmp(key, "dangling") == 0) {
+                                pthread_mutex_lock(&d->lock);
+                                bool used = volume_in_use_locked(d, json_get_str(vol, "Name", ""));
+                                pthread_mutex_unlock(&d->lock);
+                                bool want = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+                                any |= used != want;
+                        } else
+                                any = true;
+                }
+                if (!any)
+                        return false;
+        }
+        return true;
+}
+
+enum MHD_Result api_volume_list(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *filters = NULL;
+        if (http_filters(r, &filters, &err) < 0)
+                return http_error(r, &err);
+        const char *key;
+        json_t *v;
+        json_object_foreach(filters, key, v) if (strcmp(key, "name") && strcmp(key, "driver") && strcmp(key, "label") &&
+                                                strcmp(key, "dangling")) return http_errorf(r, 400,
+                                                                                          "invalid filter '%s'", key);
+        _cleanup_json_ json_t *all = volume_list(r->d->volumes);
+        json_t *out = json_array();
+        size_t i;
+        json_array_foreach(all, i, v) if (!filters || volume_matches(r->d, v, filters)) json_array_append(out, v);
+        return http_json(r, 200, json_pack("{s:o,s:[]}", "Volumes", out, "Warnings"));
+}
+
+enum MHD_Result api_volume_create(struct http_req *r)
+{
+        enum MHD_Result res;
+        _cleanup_json_ json_t *body = http_body_json(r, true, &res);
+        if (!body)
+                return res;
+        json_t *labels = json_object_get(body, "Labels"), *opts = json_object_get(body, "DriverOpts");
+        if ((labels && !json_is_object(labels) && !json_is_null(labels)) ||
+            (opts && !json_is_object(opts) && !json_is_null(opts)))
+                return http_errorf(r, 400, "Labels and DriverOpts must be objects");
+        struct pouch_err err = { 0 };
+        json_t *doc = NULL;
+        if (volume_create(r->d->volumes, json_get_str(body, "Name", ""), json_get_str(body, "Driver", ""),
+                          json_is_object(labels) ? labels : NULL, json_is_object(opts) ? opts : NULL, &doc, &err) < 0)
+                return http_error(r, &err);
+        event_publish(r->d->events, "volume", "create", json_get_str(doc, "Name", ""), NULL);
+        json_object_del(doc, "Anonymous");
+        return http_json(r, 201, doc);
+}
+
+enum MHD_Result api_volume_inspect(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        json_t *doc = NULL;
+        if (volume_inspect(r->d->volumes, r->params[0], &doc, &err) < 0)
+                return http_error(r, &err);
+        return http_json(r, 200, doc);
+}
+
+/* The names of the containers using a volume, for docker's in-use message. Caller holds d->lock. */
+static void users_locked(struct pouchd *d, const char *name, char *buf, size_t len)
+{
+        size_t n = 0;
+        buf[0] = '\0';
+        for (struct container *c = d->containers; c; c = c->next) {
+                size_t i;
+                json_t *m;
+                json_array_foreach(json_object_get(c->doc, "Mounts"), i, m) {
+                        if (strcmp(json_get_str(m, "Name", ""), name) == 0 && n + 70 < len) {
+                                n += (size_t) snprintf(buf + n, len - n, "%s%s", n ? ", " : "", c->id);
+                                break;
+                        }
+                }
+        }
+}
+
+enum MHD_Result api_volume_delete(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        const char *name = r->params[0];
+        char users[1024];
+        pthread_mutex_lock(&r->d->lock);
+        bool used = volume_in_use_locked(r->d, name);
+        if (used)
+                users_locked(r->d, name, users, sizeof(users));
+        pthread_mutex_unlock(&r->d->lock);
+        if (used) {
+                err_set(&err, -EBUSY, "remove %s: volume is in use - [%s]", name, users);
+                return http_error(r, &err);
+        }
+        if (volume_remove(r->d->volumes, name, &err) < 0) {
+                if (err.code == -ENOENT && http_query_bool(r, "force", false))
+                        return http_empty(r, 204);
+                return http_error(r, &err);
+        }
+        event_publish(r->d->events, "volume", "destroy", name, NULL);
+        return http_empty(r, 204);
+}
+
+/* Unused anonymous volumes; with the filter all=true named ones too (docker 23+). */
+enum MHD_Result api_volume_prune(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *filters = NULL;
+        if (http_filters(r, &filters, &err) < 0)
+                return http_error(r, &err);
+        json_t *allf = json_object_get(filters, "all");
+        bool all = json_object_get(allf, "true") || json_object_get(allf, "1");
+        json_object_del(filters, "all");
+        _cleanup_json_ json_t *vols = volume_list(r->d->volumes);
+        json_t *deleted = json_array();
+        size_t i;
+        json_t *v;
+        json_array_foreach(vols, i, v) {
+                const char *name = json_get_str(v, "Name", "");
+                if ((!all && !volume_is_anonymous(r->d->volumes, name)) ||
+                    (filters && json_object_size(filters) && !volume_matches(r->d, v, filters)))
+                        continue;
+                pthread_mutex_lock(&r->d->lock);
+                bool used = volume_in_use_locked(r->d, name);
+                pthread_mutex_unlock(&r->d->lock);
+                if (!used && volume_remove(r->d->volumes, name, NULL) == 0) {
+                        json_array_append_new(deleted, json_string(name));
+                        event_publish(r->d->events, "volume", "destroy", name, NULL);
+                }
+        }
+        return http_json(r, 200, json_pack("{s:o,s:i}", "VolumesDeleted", deleted, "SpaceReclaimed", 0));
+}
