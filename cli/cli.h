@@ -80,6 +80,8 @@ int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_update(struct cli *c, int argc, char **argv);
 
 /* helpers shared by commands */
 char *url_escape(const char *s);

@@ -35,6 +35,8 @@ const struct command commands[] = {
         { "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)", "save [-o FILE] IMAGE [IMAGE...]" },
         { "import", cmd_import, "Import the contents from a tarball to create a filesystem image", "import [-c CHANGE] FILE|- [REPOSITORY[:TAG]]" },
         { "login", cmd_login, "Log in to a registry", "login -u USER -p PASSWORD [SERVER]" },
+        { "stats", cmd_stats, "Display a live stream of container resource usage statistics", "stats [--no-stream] [CONTAINER...]" },
+        { "update", cmd_update, "Update the resource limits of one or more containers", "update [-m SIZE] [--memory-swap SIZE] [--cpus N] [--cpu-shares N] [--cpuset-cpus LIST] [--pids-limit N] [--restart POLICY] CONTAINER..." },
         { "volume", cmd_volume, "Manage volumes", "volume create|ls|inspect|rm|prune" },
         { "events", cmd_events, "Get real time events from the server", "events [--since T] [--until T] [-f KEY=VALUE]" },
         { "version", cmd_version, "Show the pouch version information", "version" },

@@ -267,7 +267,11 @@ void container_handle_exit(struct pouchd *d, struct container *c)
         int64_t delay = auto_remove ? -1 : restart_delay_locked(c, code, started_ms_ago_locked(c));
         if (delay >= 0 && !d->shutting_down)
                 schedule_restart_locked(d, c, delay);
+        bool oom = json_get_bool(json_object_get(c->doc, "State"), "OOMKilled", false);
+        json_t *oom_attrs = oom ? json_deep_copy(attrs) : NULL;
         pthread_mutex_unlock(&d->lock);
+        if (oom_attrs)
+                event_publish(d->events, "container", "oom", c->id, oom_attrs);
         event_publish(d->events, "container", "die", c->id, attrs);
         if (auto_remove) {
                 struct pouch_err err = { 0 };

@@ -264,6 +264,23 @@ int runtime_update(const struct runtime *rt, const char *id, const json_t *resou
         return run(rt, (const char *[]){ "update", "--resources", "-", id, NULL }, in, NULL, err);
 }
 
+int runtime_stats(const struct runtime *rt, const char *id, json_t **ret_stats, struct pouch_err *err)
+{
+        _cleanup_free_ char *out = NULL;
+        int r = run(rt, (const char *[]){ "events", "--stats", id, NULL }, NULL, &out, err);
+        if (r < 0)
+                return r;
+        json_t *j = json_loads(out, 0, NULL);
+        json_t *data = json_incref(json_object_get(j, "data"));
+        json_decref(j);
+        if (!json_is_object(data)) {
+                json_decref(data);
+                return err_set(err, -EIO, "%s events --stats: unexpected output", rt->name);
+        }
+        *ret_stats = data;
+        return 0;
+}
+
 int runtime_pids(const struct runtime *rt, const char *id, pid_t **ret_pids, size_t *ret_n, struct pouch_err *err)
 {
         _cleanup_free_ char *out = NULL;

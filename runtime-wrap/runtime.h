@@ -41,6 +41,8 @@ int runtime_state(const struct runtime *rt, const char *id, json_t **ret_state, 
 /* `runc update --resources -` with an OCI linux.resources object. */
 int runtime_update(const struct runtime *rt, const char *id, const json_t *resources, struct pouch_err *err);
 /* `runc ps --format json`: the container's host PIDs. */
+/* `events --stats`: the runtime's cgroup statistics (cpu, memory, pids, blkio), v1 and v2 alike. */
+int runtime_stats(const struct runtime *rt, const char *id, json_t **ret_stats, struct pouch_err *err);
 int runtime_pids(const struct runtime *rt, const char *id, pid_t **ret_pids, size_t *ret_n, struct pouch_err *err);
 
 /* Added: the runtime's own message from its stderr (msg="..." of the last error-level logrus

@@ -29,6 +29,8 @@ enum MHD_Result api_container_delete(struct http_req *r);
 enum MHD_Result api_container_wait(struct http_req *r);
 enum MHD_Result api_container_resize(struct http_req *r);
 enum MHD_Result api_container_top(struct http_req *r);
+enum MHD_Result api_container_stats(struct http_req *r);
+enum MHD_Result api_container_update(struct http_req *r);
 enum MHD_Result api_container_logs(struct http_req *r);
 enum MHD_Result api_container_attach(struct http_req *r);
 enum MHD_Result api_container_archive_get(struct http_req *r);

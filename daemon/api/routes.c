@@ -23,6 +23,8 @@ const struct route api_routes[] = {
         { "POST", "/containers/{}/attach", api_container_attach, BODY_NONE },
         { "GET", "/containers/{}/logs", api_container_logs, BODY_NONE },
         { "GET", "/containers/{}/top", api_container_top, BODY_NONE },
+        { "GET", "/containers/{}/stats", api_container_stats, BODY_NONE },
+        { "POST", "/containers/{}/update", api_container_update, BODY_JSON },
         { "DELETE", "/containers/{}", api_container_delete, BODY_NONE },
         { "GET", "/containers/{}/archive", api_container_archive_get, BODY_NONE },
         { "HEAD", "/containers/{}/archive", api_container_archive_head, BODY_NONE },

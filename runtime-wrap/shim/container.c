@@ -162,7 +162,7 @@ static int serve(const struct shim_opts *o, const struct runtime *rt, const stru
         sync_report(sync_fd, init, NULL);
         r = io_loop_run(&l);
         if (l.exited) {
-                int w = exit_status_write("exit.json", l.exit_status, &l.finished_at);
+                int w = exit_status_write("exit.json", l.exit_status, &l.finished_at, shim_container_oom_killed(o->bundle));
                 if (w < 0)
                         log_error_errno(w, "Failed to write exit.json");
         }

@@ -26,19 +26,19 @@ int exit_signal_of(int status)
         return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
-int exit_status_format(int status, const struct timespec *finished, char *buf, size_t len)
+int exit_status_format(int status, const struct timespec *finished, bool oom_killed, char *buf, size_t len)
 {
         char ts[48];
         format_rfc3339nano(finished, ts, sizeof(ts));
-        int n = snprintf(buf, len, "{\"ExitCode\":%d,\"FinishedAt\":\"%s\",\"Signal\":%d,\"OOMKilled\":false}\n",
-                         exit_code_of(status), ts, exit_signal_of(status));
+        int n = snprintf(buf, len, "{\"ExitCode\":%d,\"FinishedAt\":\"%s\",\"Signal\":%d,\"OOMKilled\":%s}\n",
+                         exit_code_of(status), ts, exit_signal_of(status), oom_killed ? "true" : "false");
         return n < 0 || (size_t) n >= len ? -ENOBUFS : n;
 }
 
-int exit_status_write(const char *path, int status, const struct timespec *finished)
+int exit_status_write(const char *path, int status, const struct timespec *finished, bool oom_killed)
 {
         char buf[160];
-        int n = exit_status_format(status, finished, buf, sizeof(buf));
+        int n = exit_status_format(status, finished, oom_killed, buf, sizeof(buf));
         if (n < 0)
                 return n;
         return write_file_atomic(path, buf, (size_t) n, 0644);

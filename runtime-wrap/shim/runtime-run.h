@@ -42,7 +42,7 @@ pid_t read_pid_file(const char *path);
 int exit_code_of(int status);
 int exit_signal_of(int status);
 /* Format and write exit.json atomically. */
-int exit_status_format(int status, const struct timespec *finished, char *buf, size_t len);
-int exit_status_write(const char *path, int status, const struct timespec *finished);
+int exit_status_format(int status, const struct timespec *finished, bool oom_killed, char *buf, size_t len);
+int exit_status_write(const char *path, int status, const struct timespec *finished, bool oom_killed);
 /* Write {"pid":N} or {"error":"..."} plus a newline to fd and close it (fd < 0: nothing). */
 int sync_report(int fd, pid_t pid, const char *error);

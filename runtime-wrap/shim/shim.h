@@ -19,3 +19,5 @@ struct shim_opts {
 int shim_run_container(const struct shim_opts *o);
 /* Exec mode: returns the exec'd process's status (code or 128+signal; 126/127 on failure). */
 int shim_run_exec(const struct shim_opts *o);
+/* Whether the OOM killer killed a process of the bundle's cgroup (call before the runtime's delete). */
+bool shim_container_oom_killed(const char *bundle);

@@ -266,10 +266,10 @@ static void test_exit_record(void **state)
         struct timespec ts = { .tv_sec = 1795391449, .tv_nsec = 802493716 };
         char buf[160];
         /* raw wait statuses: killed by SIGKILL; exited with 3 */
-        assert_true(exit_status_format(9, &ts, buf, sizeof(buf)) > 0);
+        assert_true(exit_status_format(9, &ts, false, buf, sizeof(buf)) > 0);
         assert_string_equal(buf, "{\"ExitCode\":137,\"FinishedAt\":\"" TS "\",\"Signal\":9,\"OOMKilled\":false}\n");
-        assert_true(exit_status_format(3 << 8, &ts, buf, sizeof(buf)) > 0);
-        assert_string_equal(buf, "{\"ExitCode\":3,\"FinishedAt\":\"" TS "\",\"Signal\":0,\"OOMKilled\":false}\n");
+        assert_true(exit_status_format(3 << 8, &ts, true, buf, sizeof(buf)) > 0);
+        assert_string_equal(buf, "{\"ExitCode\":3,\"FinishedAt\":\"" TS "\",\"Signal\":0,\"OOMKilled\":true}\n");
         assert_int_equal(exit_code_of(15), 143);
 }
 
