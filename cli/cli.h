@@ -78,10 +78,34 @@ int cmd_version(struct cli *c, int argc, char **argv);
 int cmd_info(struct cli *c, int argc, char **argv);
 int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_login(struct cli *c, int argc, char **argv);
+int cmd_logout(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
+int cmd_image(struct cli *c, int argc, char **argv);
+int cmd_system(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_update(struct cli *c, int argc, char **argv);
+
+/* credentials.c: ~/.pouch/config.json, docker's "auths" shape */
+void registry_of_reference(const char *ref, char *out, size_t len); /* "docker.io" or the host[:port] */
+int credentials_store(const char *server, const char *user, const char *password);
+int credentials_remove(const char *server);  /* -ENOENT when not logged in */
+/* "X-Registry-Auth: ..." for pulling/pushing ref (an empty {} when no credentials); malloc'd */
+char *registry_auth_header(const char *ref);
+
+/* progress.c: docker's JSON progress messages, as bars on a terminal and lines otherwise */
+struct progress;
+struct progress *progress_new(bool tty);
+int progress_feed(void *ud, const char *data, size_t len); /* an http_chunk_fn */
+bool progress_failed(const struct progress *p);
+void progress_free(struct progress *p);
+/* POST path streaming progress messages; with ref, the registry credentials for it are sent;
+ * upload_fd >= 0 is sent as a tar body. 0 on success, 1 on any error (already printed). */
+int progress_request(struct cli *c, const char *path, const char *ref, int upload_fd, bool tty);
+/* GET each NAME through path_fmt (one %s: the escaped name) and print the documents as a JSON
+ * array, or each through -f/--format. 1 when any was missing. */
+int inspect_objects(struct cli *c, int argc, char **argv, const char *path_fmt);
 
 /* helpers shared by commands */
 char *url_escape(const char *s);

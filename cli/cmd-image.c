@@ -175,34 +175,6 @@ int cmd_pull(struct cli *c, int argc, char **argv)
         return cli_pull(c, argv[argc - 1]);
 }
 
-struct json_lines {
-        int failed;
-};
-
-static int print_json_lines(void *ud, const char *data, size_t len)
-{
-        struct json_lines *jl = ud;
-        char *copy = strndup(data, len);
-        for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                json_t *j = json_loads(l, 0, NULL);
-                const char *err = json_string_value(json_object_get(j, "error"));
-                const char *s = json_string_value(json_object_get(j, "stream"));
-                const char *st = json_string_value(json_object_get(j, "status"));
-                const char *id = json_string_value(json_object_get(j, "id"));
-                if (err) {
-                        fprintf(stderr, "%s\n", err);
-                        jl->failed = 1;
-                } else if (s) {
-                        fputs(s, stdout);
-                } else if (st) {
-                        printf("%s%s%s\n", id ? id : "", id ? ": " : "", st);
-                }
-                json_decref(j);
-        }
-        free(copy);
-        return 0;
-}
-
 int cmd_push(struct cli *c, int argc, char **argv)
 {
         if (want_help(argc, argv, "push"))
@@ -213,10 +185,7 @@ int cmd_push(struct cli *c, int argc, char **argv)
         }
         char path[1024];
         snprintf(path, sizeof(path), "/images/%s/push", argv[argc - 1]);
-        struct json_lines jl = { 0 };
-        long status;
-        int r = http_stream_call(c, "POST", path, -1, NULL, "X-Registry-Auth: e30=", print_json_lines, &jl, &status);
-        return r < 0 || jl.failed ? 1 : 0;
+        return progress_request(c, path, argv[argc - 1], -1, isatty(STDOUT_FILENO));
 }
 
 static int upload_tar(struct cli *c, const char *path, const char *file)
@@ -226,12 +195,10 @@ static int upload_tar(struct cli *c, const char *path, const char *file)
                 fprintf(stderr, "open %s: %m\n", file);
                 return 1;
         }
-        struct json_lines jl = { 0 };
-        long status;
-        int r = http_stream_call(c, "POST", path, fd, "application/x-tar", NULL, print_json_lines, &jl, &status);
+        int rc = progress_request(c, path, NULL, fd, false);
         if (fd > 0)
                 close(fd);
-        return r < 0 || jl.failed ? 1 : 0;
+        return rc;
 }
 
 int cmd_load(struct cli *c, int argc, char **argv)
@@ -340,7 +307,32 @@ int cmd_login(struct cli *c, int argc, char **argv)
         struct http_resp r;
         if (http_call(c, "POST", "/auth", s, strlen(s), NULL, &r) < 0)
                 return 1;
-        int rc = r.status == 200 ? (printf("Login Succeeded\n"), 0) : cli_daemon_error(&r);
+        int rc = r.status == 200 ? 0 : cli_daemon_error(&r);
         http_resp_done(&r);
+        if (rc == 0) {
+                int w = credentials_store(server, user, pass);
+                if (w < 0)
+                        fprintf(stderr, "WARNING: the credentials could not be saved: %s\n", strerror(-w));
+                printf("Login Succeeded\n");
+        }
         return rc;
+}
+
+int cmd_logout(struct cli *c, int argc, char **argv)
+{
+        (void) c;
+        if (want_help(argc, argv, "logout"))
+                return 0;
+        const char *server = argc > 1 ? argv[1] : "docker.io";
+        int r = credentials_remove(server);
+        if (r == -ENOENT) {
+                printf("Not logged in to %s\n", server);
+                return 0;
+        }
+        if (r < 0) {
+                fprintf(stderr, "cannot remove the credentials for %s: %s\n", server, strerror(-r));
+                return 1;
+        }
+        printf("Removing login credentials for %s\n", server);
+        return 0;
 }

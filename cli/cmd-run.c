@@ -12,37 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static int pull_line(void *ud, const char *data, size_t len)
-{
-        (void) ud;
-        /* the progress stream is one JSON object per line */
-        char *copy = strndup(data, len);
-        for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                json_t *j = json_loads(l, 0, NULL);
-                const char *err = json_string_value(json_object_get(j, "error"));
-                const char *st = json_string_value(json_object_get(j, "status"));
-                const char *id = json_string_value(json_object_get(j, "id"));
-                if (err)
-                        fprintf(stderr, "%s\n", err);
-                else if (st && strcmp(st, "Downloading") != 0)
-                        printf("%s%s%s\n", id ? id : "", id ? ": " : "", st);
-                if (err)
-                        *(int *) ud = 1;
-                json_decref(j);
-        }
-        free(copy);
-        return 0;
-}
-
 int cli_pull(struct cli *c, const char *image)
 {
         _cleanup_free_ char *esc = url_escape(image);
         char path[2048];
         snprintf(path, sizeof(path), "/images/create?fromImage=%s", esc);
-        int failed = 0;
-        long status = 0;
-        int r = http_stream_call(c, "POST", path, -1, NULL, "X-Registry-Auth: e30=", pull_line, &failed, &status);
-        return r < 0 || failed ? 1 : 0;
+        return progress_request(c, path, image, -1, isatty(STDOUT_FILENO));
 }
 
 static int create_container(struct cli *c, struct create_opts *o, char ret_id[80])

@@ -116,36 +116,7 @@ static int volume_ls_cmd(struct cli *c, int argc, char **argv)
 
 static int volume_inspect_cmd(struct cli *c, int argc, char **argv)
 {
-        const char *format = NULL;
-        json_t *all = json_array();
-        int rc = 0;
-        for (int i = 1; i < argc; i++) {
-                if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--format")) && i + 1 < argc) {
-                        format = argv[++i];
-                        continue;
-                }
-                _cleanup_free_ char *e = url_escape(argv[i]);
-                char path[1024];
-                snprintf(path, sizeof(path), "/volumes/%s", e);
-                json_t *doc = NULL;
-                if (call(c, "GET", path, NULL, &doc))
-                        rc = 1;
-                else
-                        json_array_append_new(all, doc);
-        }
-        size_t i;
-        json_t *v;
-        if (format) {
-                json_array_foreach(all, i, v) {
-                        _cleanup_free_ char *out = template_render(format, v);
-                        printf("%s\n", out ? out : "");
-                }
-        } else {
-                _cleanup_free_ char *s = json_dumps(all, JSON_INDENT(4));
-                printf("%s\n", s ? s : "[]");
-        }
-        json_decref(all);
-        return rc;
+        return inspect_objects(c, argc, argv, "/volumes/%s");
 }
 
 static int volume_rm_cmd(struct cli *c, int argc, char **argv)

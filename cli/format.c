@@ -114,11 +114,27 @@ static void render_action(struct sbuf *b, char *act, const json_t *v)
         }
         if (strncmp(act, "index ", 6) == 0) {
                 char path[256], key[256];
+                int idx;
                 if (sscanf(act + 6, "%255s \"%255[^\"]\"", path, key) == 2) {
                         const json_t *x = lookup(v, path);
                         render_value(b, json_object_get(x, key));
                         return;
                 }
+                /* {{index .RepoDigests 0}}: an element of a list */
+                if (sscanf(act + 6, "%255s %d", path, &idx) == 2 && idx >= 0) {
+                        const json_t *x = lookup(v, path);
+                        render_value(b, json_array_get(x, (size_t) idx));
+                        return;
+                }
+        }
+        if (strncmp(act, "len ", 4) == 0) {
+                const json_t *x = lookup(v, act + 4);
+                char num[32];
+                snprintf(num, sizeof(num), "%zu",
+                         json_is_array(x) ? json_array_size(x) : json_is_object(x) ? json_object_size(x)
+                                                                : json_is_string(x) ? strlen(json_string_value(x)) : 0);
+                sb_str(b, num);
+                return;
         }
         if (strncmp(act, "upper ", 6) == 0 || strncmp(act, "lower ", 6) == 0) {
                 struct sbuf t = { 0 };

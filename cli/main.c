@@ -38,6 +38,10 @@ const struct command commands[] = {
         { "stats", cmd_stats, "Display a live stream of container resource usage statistics", "stats [--no-stream] [CONTAINER...]" },
         { "update", cmd_update, "Update the resource limits of one or more containers", "update [-m SIZE] [--memory-swap SIZE] [--cpus N] [--cpu-shares N] [--cpuset-cpus LIST] [--pids-limit N] [--restart POLICY] CONTAINER..." },
         { "volume", cmd_volume, "Manage volumes", "volume create|ls|inspect|rm|prune" },
+        { "history", cmd_history, "Show the history of an image", "history [-q] [--no-trunc] [--format TEMPLATE] IMAGE" },
+        { "image", cmd_image, "Manage images", "image ls|inspect|rm|prune|history|tag|pull|push|save|load|import" },
+        { "system", cmd_system, "Manage pouch", "system df|info|events" },
+        { "logout", cmd_logout, "Log out from a registry", "logout [SERVER]" },
         { "events", cmd_events, "Get real time events from the server", "events [--since T] [--until T] [-f KEY=VALUE]" },
         { "version", cmd_version, "Show the pouch version information", "version" },
         { "info", cmd_info, "Display system-wide information", "info [-f FORMAT]" },
@@ -93,14 +97,11 @@ int main(int argc, char **argv)
         /* only unix-socket HTTP: no TLS library initialisation needed */
         curl_global_init(CURL_GLOBAL_NOTHING);
         const char *name = argv[i];
-        /* "pouch container ls" / "pouch image ls" aliases */
-        if ((!strcmp(name, "container") || !strcmp(name, "image")) && i + 1 < argc) {
-                bool img = name[0] == 'i';
+        /* "pouch container ls|rm|..." aliases; "pouch image ..." has its own command */
+        if (!strcmp(name, "container") && i + 1 < argc) {
                 i++;
                 if (!strcmp(argv[i], "ls") || !strcmp(argv[i], "list"))
-                        argv[i] = img ? "images" : "ps";
-                else if (!strcmp(argv[i], "rm") && img)
-                        argv[i] = "rmi";
+                        argv[i] = "ps";
                 name = argv[i];
         }
         for (const struct command *c2 = commands; c2->name; c2++)

@@ -2,6 +2,7 @@
 
 #include "cleanup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -158,4 +159,43 @@ int rm_rf(const char *path)
         if (r < 0)
                 return -errno;
         return r > 0 ? -EIO : r;
+}
+
+static int64_t usage_at(int dirfd, dev_t dev, int depth)
+{
+        if (depth > 256)
+                return 0;
+        int fd = dup(dirfd);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return 0;
+        }
+        int64_t total = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                total += (int64_t) st.st_blocks * 512;
+                if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+                        _cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                total += usage_at(sub, dev, depth + 1);
+                }
+        }
+        closedir(d);
+        return total;
+}
+
+int64_t dir_disk_usage(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return 0;
+        return (int64_t) st.st_blocks * 512 + usage_at(fd, st.st_dev, 0);
 }

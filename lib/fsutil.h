@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Write data to path via path.tmp-XXXXXX, fsync, rename, fsync the directory. */
@@ -16,3 +17,6 @@ int write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes unless EOF comes first; returns bytes read or -errno. */
 ssize_t read_full(int fd, void *buf, size_t len);
 int fsync_dir_of(const char *path);
+
+/* Bytes allocated under path (like du -s), not crossing mount points nor following symlinks. */
+int64_t dir_disk_usage(const char *path);

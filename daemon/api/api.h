@@ -52,6 +52,8 @@ enum MHD_Result api_image_create(struct http_req *r);
 enum MHD_Result api_image_pull(struct http_req *r);
 enum MHD_Result api_image_push(struct http_req *r);
 enum MHD_Result api_auth(struct http_req *r);
+enum MHD_Result api_image_history(struct http_req *r);
+enum MHD_Result api_image_prune(struct http_req *r);
 
 enum MHD_Result api_volume_list(struct http_req *r);
 enum MHD_Result api_volume_create(struct http_req *r);

@@ -378,3 +378,46 @@ enum MHD_Result api_image_get(struct http_req *r)
         j->names = names;
         return http_stream(r, 200, "application/x-tar", save_worker, j, save_free);
 }
+
+enum MHD_Result api_image_history(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        json_t *h = NULL;
+        if (image_history(r->d->images, r->params[0], &h, &err) < 0)
+                return http_error(r, &err);
+        return http_json(r, 200, h);
+}
+
+/* POST /images/prune: dangling (untagged) images nobody uses; with filters dangling=false every
+ * unused image. Each removal goes through image_remove, which refuses images containers use. */
+enum MHD_Result api_image_prune(struct http_req *r)
+{
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *filters = NULL;
+        if (http_filters(r, &filters, &err) < 0)
+                return http_error(r, &err);
+        json_t *dangling = json_object_get(filters, "dangling");
+        bool all = json_object_get(dangling, "false") || json_object_get(dangling, "0");
+        _cleanup_json_ json_t *imgs = NULL;
+        if (image_list(r->d->images, &imgs, &err) < 0)
+                return http_error(r, &err);
+        json_t *deleted = json_array();
+        json_int_t reclaimed = 0;
+        size_t i;
+        json_t *img;
+        json_array_foreach(imgs, i, img) {
+                const char *id = json_get_str(img, "Id", "");
+                if (!all && json_array_size(json_object_get(img, "RepoTags")) > 0)
+                        continue;
+                if (containers_image_in_use(r->d, id))
+                        continue;
+                json_t *report = NULL;
+                if (image_remove(r->d->images, id, true, containers_image_in_use, r->d, &report, NULL) < 0)
+                        continue;
+                reclaimed += json_get_int(img, "Size", 0);
+                json_array_extend(deleted, report);
+                event_publish(r->d->events, "image", "delete", id, NULL);
+                json_decref(report);
+        }
+        return http_json(r, 200, json_pack("{s:o,s:I}", "ImagesDeleted", deleted, "SpaceReclaimed", reclaimed));
+}

@@ -1,6 +1,10 @@
 /* /_ping, /version, /info, /events, /system/df */
 #include "api.h"
 
+#include "daemon/volume/volume.h"
+
+#include <sys/stat.h>
+
 #include "lib/fsutil.h"
 
 #include "daemon/events.h"
@@ -186,7 +190,23 @@ enum MHD_Result api_system_df(struct http_req *r)
         for (struct container *c = r->d->containers; c; c = c->next)
                 json_array_append_new(containers, api_container_summary_locked(r->d, c));
         pthread_mutex_unlock(&r->d->lock);
-        return http_json(r, 200, json_pack("{s:I,s:O,s:o,s:[],s:[]}", "LayersSize", total, "Images",
-                                           imgs ? imgs : json_array(), "Containers", containers, "Volumes",
+        json_t *vols = volume_list(r->d->volumes);
+        json_array_foreach(vols, i, v) {
+                const char *name = json_get_str(v, "Name", "");
+                pthread_mutex_lock(&r->d->lock);
+                int refs = 0;
+                for (struct container *c = r->d->containers; c; c = c->next) {
+                        size_t k;
+                        json_t *m;
+                        json_array_foreach(json_object_get(c->doc, "Mounts"), k, m) refs +=
+                                !strcmp(json_get_str(m, "Name", ""), name);
+                }
+                pthread_mutex_unlock(&r->d->lock);
+                json_object_set_new(v, "UsageData", json_pack("{s:I,s:i}", "Size",
+                                                              (json_int_t) dir_disk_usage(json_get_str(v, "Mountpoint", "")),
+                                                              "RefCount", refs));
+        }
+        return http_json(r, 200, json_pack("{s:I,s:O,s:o,s:o,s:[]}", "LayersSize", total, "Images",
+                                           imgs ? imgs : json_array(), "Containers", containers, "Volumes", vols,
                                            "BuildCache"));
 }

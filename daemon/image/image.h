@@ -40,6 +40,8 @@ int image_resolve(struct image_store *s, const char *name, char ret_id[80], stru
 /* Docker API shapes: GET /images/{name}/json and GET /images/json (all images, no filters). */
 int image_inspect(struct image_store *s, const char *name, json_t **ret, struct pouch_err *err);
 int image_list(struct image_store *s, json_t **ret_array, struct pouch_err *err);
+/* Docker's GET /images/{name}/history array, newest first. */
+int image_history(struct image_store *s, const char *name, json_t **ret, struct pouch_err *err);
 
 /* Tag source as repo:tag (repo may be "docker.io/library/busybox" or "busybox"; tag NULL = latest). */
 int image_tag(struct image_store *s, const char *source, const char *repo, const char *tag,

@@ -16,6 +16,7 @@
 #include "lib/util.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -69,7 +70,11 @@ struct layer_job {
         int64_t size;
         char short_id[16];
         char *path;            /* the downloaded (compressed) blob */
+        char chain[72];        /* the layer's chain id */
         bool skip;             /* already in the store */
+        bool reused;           /* another pull stored it while we waited for its lock */
+        int lockfd;            /* held from download to commit, so a concurrent pull waits and reuses */
+        char *lockpath;
         bool done;
         int result;
         struct pouch_err err;
@@ -126,8 +131,38 @@ static void blob_progress(void *p, int64_t done, int64_t total)
         json_decref(m);
 }
 
-/* Blobs are downloaded to tmp/pull-<hex>; a second pull of the same blob waits on its lock and
- * finds it complete, an interrupted one resumes from the partial file. */
+/* Each blob has a lock file beside its download; the pull holding it keeps it until its image is
+ * committed. A concurrent pull of the same layer waits for it (bounded, so pulls that share
+ * layers in another order cannot deadlock) and then finds the layer in the store. */
+static void lock_blob(struct layer_job *j)
+{
+        if (asprintf(&j->lockpath, "%s.lock", j->path) < 0) {
+                j->lockpath = NULL;
+                return;
+        }
+        j->lockfd = open(j->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        for (int waited = 0; j->lockfd >= 0 && flock(j->lockfd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
+                if (waited >= 600000) {
+                        log_warn("blob %s is locked for too long; downloading it anyway", j->digest);
+                        break;
+                }
+                poll(NULL, 0, 50);
+        }
+}
+
+static void unlock_blob(struct layer_job *j)
+{
+        if (j->lockfd >= 0) {
+                if (j->lockpath)
+                        unlink(j->lockpath);
+                close(j->lockfd);
+                j->lockfd = -1;
+        }
+        free(j->lockpath);
+        j->lockpath = NULL;
+}
+
+/* Blobs are downloaded to downloads/<hex>; an interrupted download resumes from the partial file. */
 static void *download_thread(void *p)
 {
         struct pull_ctx *ctx = p;
@@ -150,19 +185,16 @@ static void *download_thread(void *p)
                         r = r0;
                         j->err = cerr;
                 } else {
-                        int lockfd = -1;
-                        _cleanup_free_ char *lockpath = NULL;
-                        if (asprintf(&lockpath, "%s.lock", j->path) > 0) {
-                                lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-                                if (lockfd >= 0)
-                                        flock(lockfd, LOCK_EX);
+                        lock_blob(j);
+                        if (store_layer_complete(ctx->s, j->chain)) {
+                                /* a concurrent pull of the same layer finished it */
+                                j->reused = true;
+                                r = 0;
+                        } else {
+                                struct progress_ud pu = { .ctx = ctx, .job = j };
+                                r = registry_fetch_blob(rc, ctx->repo, j->digest, j->size, j->path, blob_progress, &pu,
+                                                        &j->err);
                         }
-                        struct progress_ud pu = { .ctx = ctx, .job = j };
-                        r = registry_fetch_blob(rc, ctx->repo, j->digest, j->size, j->path, blob_progress, &pu, &j->err);
-                        if (lockfd >= 0)
-                                close(lockfd);
-                        if (lockpath)
-                                unlink(lockpath);
                 }
                 pthread_mutex_lock(&ctx->lock);
                 j->result = r;
@@ -282,6 +314,8 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 chain_id_next(i ? chain : NULL, json_string_value(json_array_get(diff_ids, i)), next);
                 memcpy(chain, next, sizeof(chain));
                 jobs[i].skip = store_layer_complete(s, chain);
+                jobs[i].lockfd = -1;
+                memcpy(jobs[i].chain, chain, sizeof(jobs[i].chain));
                 /* downloads/ survives a daemon restart (tmp/ is cleaned at start): resumable */
                 jobs[i].path = store_path(s, "downloads/%s", jobs[i].digest + 7);
                 msg_status(ctx->cb, ctx->ud, jobs[i].short_id, jobs[i].skip ? "Already exists" : "Pulling fs layer");
@@ -312,9 +346,11 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                                 *err = jobs[i].err;
                                 break;
                         }
-                        msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Extracting");
+                        if (!jobs[i].reused)
+                                msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Extracting");
                 }
-                int fd = jobs[i].skip ? open("/dev/null", O_RDONLY | O_CLOEXEC) : open(jobs[i].path, O_RDONLY | O_CLOEXEC);
+                bool stored = jobs[i].skip || jobs[i].reused;
+                int fd = stored ? open("/dev/null", O_RDONLY | O_CLOEXEC) : open(jobs[i].path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
                         r = err_set(err, -errno, "cannot open downloaded layer %s: %m", jobs[i].digest);
                         break;
@@ -325,9 +361,11 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                         break;
                 p.n_layers++;
                 parent = p.layers[i].chain_id;
-                if (!jobs[i].skip) {
+                if (!stored) {
                         unlink(jobs[i].path);
                         msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Pull complete");
+                } else if (jobs[i].reused) {
+                        msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Already exists");
                 }
         }
         /* on failure stop the remaining downloads quickly: mark everything taken */
@@ -357,8 +395,11 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 }
         }
         pending_image_done(&p);
-        for (size_t i = 0; i < n; i++)
+        /* committed (or failed): concurrent pulls waiting on these layers may go on */
+        for (size_t i = 0; i < n; i++) {
+                unlock_blob(&jobs[i]);
                 free(jobs[i].path);
+        }
         free(jobs);
         ctx->jobs = NULL;
         return r;

@@ -116,8 +116,9 @@ int registry_push(struct image_store *s, const char *name, const struct registry
                 const char *tag = ref.tag ? ref.tag : "latest";
                 r = registry_put_manifest(rc, ref.path, tag, MT_OCI_MANIFEST, body, strlen(body), err);
                 if (r == 0) {
-                        char done[256];
-                        snprintf(done, sizeof(done), "%s: digest: pushed size: %zu", tag, strlen(body));
+                        char done[256], md[72] = "";
+                        sha256_buffer(body, strlen(body), md);
+                        snprintf(done, sizeof(done), "%s: digest: %s size: %zu", tag, md, strlen(body));
                         push_msg(cb, ud, NULL, done);
                 }
         }

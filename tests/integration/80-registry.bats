@@ -5,44 +5,19 @@
 bats_require_minimum_version 1.5.0
 load smoke-helpers
 
-free_port() {
-        local p
-        for p in $(seq 15000 15100); do
-                ss -ltn | grep -q ":$p " || { echo "$p"; return; }
-        done
-}
-
-start_registry() { # NAME [htpasswd-file]
-        local name="$1" dir="$SMOKE_HOME/$1" port
-        port="$(free_port)"
-        mkdir -p "$dir/data"
-        {
-                echo "version: 0.1"
-                echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
-                echo "http: {addr: 127.0.0.1:$port}"
-                [ -n "${2:-}" ] && echo "auth: {htpasswd: {realm: test, path: $2}}"
-        } > "$dir/config.yml"
-        docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
-        echo $! > "$dir/pid"
-        echo "$port" > "$dir/port"
-        for _ in $(seq 1 100); do
-                curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-                sleep 0.1
-        done
-        cat "$dir/log" >&2
-        return 1
-}
+load registry-helpers
 
 setup_file() {
         command -v docker-registry > /dev/null || skip "docker-registry is not installed"
         smoke_start_daemon
+        export REG_ROOT="$SMOKE_HOME"
         smoke_build_busybox_tar "$SMOKE_HOME/busybox.tar"
         docker import "$SMOKE_HOME/busybox.tar" busybox:latest > /dev/null
         start_registry reg
 }
 
 teardown_file() {
-        for p in "$SMOKE_HOME"/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+        stop_registries
         smoke_teardown
 }
 
