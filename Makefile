@@ -141,6 +141,7 @@ demo: deps
 
 bench: all
 	./bench/run.sh
+	./bench/pull.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/pouch
