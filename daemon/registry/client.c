@@ -213,9 +213,11 @@ struct request {
         struct buf *mem;
         FILE *file;
         curl_off_t resume_from;
-        /* upload */
+        /* upload: upload_size bytes of upload from upload_offset (a chunk carries content_range) */
         FILE *upload;
-        curl_off_t upload_size;
+        curl_off_t upload_size, upload_offset;
+        const char *content_range;
+        curl_off_t upload_left;
         const char *body;
         size_t body_len;
         const char *content_type;
@@ -233,6 +235,20 @@ static int xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t u
         if (rq->progress)
                 rq->progress(rq->ud, rq->progress_base + dlnow, rq->progress_total);
         return 0;
+}
+
+/* Reads at most the request's remaining upload bytes, so a chunk stops where it should. */
+static size_t upload_read(char *buf, size_t size, size_t n, void *ud)
+{
+        struct request *rq = ud;
+        size_t want = size * n;
+        if ((curl_off_t) want > rq->upload_left)
+                want = (size_t) rq->upload_left;
+        size_t got = want ? fread(buf, 1, want, rq->upload) : 0;
+        if (got == 0 && want > 0 && ferror(rq->upload))
+                return CURL_READFUNC_ABORT;
+        rq->upload_left -= (curl_off_t) got;
+        return got;
 }
 
 /* One HTTP exchange with auth handling: on 401 answer the challenge once and retry. */
@@ -272,11 +288,17 @@ static int do_request(struct registry_client *c, struct request *rq, long *ret_c
                 else if (strcmp(rq->method, "GET") != 0)
                         curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, rq->method);
                 if (rq->upload) {
-                        fseeko(rq->upload, 0, SEEK_SET);
+                        fseeko(rq->upload, rq->upload_offset, SEEK_SET);
+                        rq->upload_left = rq->upload_size;
                         curl_easy_setopt(k, CURLOPT_UPLOAD, 1L);
-                        curl_easy_setopt(k, CURLOPT_READDATA, rq->upload);
+                        curl_easy_setopt(k, CURLOPT_READFUNCTION, upload_read);
+                        curl_easy_setopt(k, CURLOPT_READDATA, rq);
                         curl_easy_setopt(k, CURLOPT_INFILESIZE_LARGE, rq->upload_size);
                         hl = curl_slist_append(hl, "Content-Type: application/octet-stream");
+                        if (rq->content_range) {
+                                snprintf(line, sizeof(line), "Content-Range: %s", rq->content_range);
+                                hl = curl_slist_append(hl, line);
+                        }
                 } else if (rq->body || strcmp(rq->method, "POST") == 0 || strcmp(rq->method, "PUT") == 0) {
                         curl_easy_setopt(k, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
                         curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long) (rq->body ? rq->body_len : 0));
@@ -534,6 +556,8 @@ static char *absolute_url(struct registry_client *c, const char *loc)
         return asprintf(&u, "%s%s", c->base, loc) < 0 ? NULL : u;
 }
 
+#define UPLOAD_CHUNK ((curl_off_t) 16 << 20)
+
 int registry_upload_blob(struct registry_client *c, const char *repo, const char *digest, const char *path,
                          const char *from_repo, struct pouch_err *err)
 {
@@ -555,7 +579,7 @@ int registry_upload_blob(struct registry_client *c, const char *repo, const char
         }
         if (code == 201) { /* mounted from another repository */
                 hdrs_done(&h);
-                return 0;
+                return 1;
         }
         if (code != 202 || !h.location) {
                 hdrs_done(&h);
@@ -571,9 +595,45 @@ int registry_upload_blob(struct registry_client *c, const char *repo, const char
                 return err_set(err, -errno, "cannot read %s: %m", path);
         struct stat st;
         fstat(fileno(f), &st);
-        struct request up = { .method = "PUT", .url = put, .scope = scope, .upload = f, .upload_size = st.st_size };
-        r = do_request(c, &up, &code, &h, err);
+        if (st.st_size <= UPLOAD_CHUNK) {
+                struct request up = { .method = "PUT", .url = put, .scope = scope, .upload = f, .upload_size = st.st_size };
+                r = do_request(c, &up, &code, &h, err);
+                fclose(f);
+                hdrs_done(&h);
+                if (r == 0 && code != 201)
+                        r = status_error(code, "blob upload", NULL, err);
+                return r;
+        }
+        /* big blobs go up in chunks (PATCH with Content-Range), then a PUT with the digest closes
+         * the upload: each request stays small and a registry's body limits are respected */
+        _cleanup_free_ char *cur = TAKE_PTR(loc);
+        for (curl_off_t off = 0; off < st.st_size && r == 0;) {
+                curl_off_t len = st.st_size - off < UPLOAD_CHUNK ? st.st_size - off : UPLOAD_CHUNK;
+                char range[64];
+                snprintf(range, sizeof(range), "%lld-%lld", (long long) off, (long long) (off + len - 1));
+                struct request up = { .method = "PATCH", .url = cur, .scope = scope, .upload = f, .upload_size = len,
+                                      .upload_offset = off, .content_range = range };
+                r = do_request(c, &up, &code, &h, err);
+                if (r == 0 && (code != 202 || !h.location))
+                        r = status_error(code, "blob upload (chunk)", NULL, err);
+                if (r == 0) {
+                        char *next = absolute_url(c, h.location);
+                        free(cur);
+                        cur = next;
+                        if (!cur)
+                                r = -ENOMEM;
+                }
+                hdrs_done(&h);
+                off += len;
+        }
         fclose(f);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *fin = NULL;
+        if (asprintf(&fin, "%s%sdigest=%s", cur, strchr(cur, '?') ? "&" : "?", digest) < 0)
+                return -ENOMEM;
+        struct request done = { .method = "PUT", .url = fin, .scope = scope };
+        r = do_request(c, &done, &code, &h, err);
         hdrs_done(&h);
         if (r == 0 && code != 201)
                 r = status_error(code, "blob upload", NULL, err);

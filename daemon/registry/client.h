@@ -26,8 +26,9 @@ typedef void (*blob_progress_fn)(void *ud, int64_t done, int64_t total);
 int registry_fetch_blob(struct registry_client *c, const char *repo, const char *digest, int64_t size,
                         const char *path, blob_progress_fn progress, void *ud, struct pouch_err *err);
 
-/* Push: HEAD a blob (1 present, 0 absent), upload one (POST + PUT, or cross-repo mount when
- * from_repo is not NULL), PUT a manifest. */
+/* Push: HEAD a blob (1 present, 0 absent), upload one (POST + PUT; blobs over 16 MiB in PATCH
+ * chunks), or mount it from from_repo of the same registry when not NULL (returns 1 when the
+ * registry mounted it, 0 when it was uploaded), PUT a manifest. */
 int registry_blob_exists(struct registry_client *c, const char *repo, const char *digest, struct pouch_err *err);
 int registry_upload_blob(struct registry_client *c, const char *repo, const char *digest, const char *path,
                          const char *from_repo, struct pouch_err *err);

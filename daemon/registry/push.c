@@ -66,6 +66,26 @@ int registry_push(struct image_store *s, const char *name, const struct registry
                 reference_done(&ref);
                 return r;
         }
+        /* another repository of the same registry that holds this image: its blobs can be mounted */
+        char from_repo[512] = "";
+        pthread_mutex_lock(&s->lock);
+        json_t *doc = json_object_get(s->images, hex);
+        const char *keys[] = { "RepoDigests", "RepoTags" };
+        for (size_t k = 0; k < 2 && !*from_repo; k++) {
+                size_t i;
+                json_t *v;
+                json_array_foreach(json_object_get(doc, keys[k]), i, v) {
+                        struct image_ref other = { 0 };
+                        if (!json_string_value(v) || reference_parse(json_string_value(v), &other) < 0)
+                                continue;
+                        if (!strcmp(other.domain, ref.domain) && strcmp(other.path, ref.path) != 0)
+                                snprintf(from_repo, sizeof(from_repo), "%s", other.path);
+                        reference_done(&other);
+                        if (*from_repo)
+                                break;
+                }
+        }
+        pthread_mutex_unlock(&s->lock);
         char refmsg[512];
         snprintf(refmsg, sizeof(refmsg), "The push refers to repository [%s/%s]", ref.domain, ref.path);
         push_msg(cb, ud, NULL, refmsg);
@@ -92,10 +112,16 @@ int registry_push(struct image_store *s, const char *name, const struct registry
                         continue;
                 }
                 push_msg(cb, ud, short_id, "Pushing");
-                r = registry_upload_blob(rc, ref.path, digest, path, NULL, err);
+                r = registry_upload_blob(rc, ref.path, digest, path, *from_repo ? from_repo : NULL, err);
                 if (r < 0)
                         break;
-                push_msg(cb, ud, short_id, "Pushed");
+                if (r == 1) {
+                        char m[600];
+                        snprintf(m, sizeof(m), "Mounted from %s", from_repo);
+                        push_msg(cb, ud, short_id, m);
+                        r = 0;
+                } else
+                        push_msg(cb, ud, short_id, "Pushed");
         }
         json_t *cdesc = NULL;
         _cleanup_free_ char *cpath = NULL;

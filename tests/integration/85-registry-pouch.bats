@@ -146,3 +146,26 @@ reg() { echo "127.0.0.1:$(cat "$REG_ROOT/reg/port")"; }
         [ "$status" -ne 0 ]
         pouch rm -f pr-user
 }
+
+@test "push mounts blobs from another repository of the registry, and sends big blobs in chunks" {
+        r="$(reg)"
+        pouch pull "$r/test/ml:1" > /dev/null
+        pouch tag "$r/test/ml:1" "$r/other/ml:2"
+        run pouch push "$r/other/ml:2"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Mounted from test/ml"* ]]
+        # a 20 MB layer goes up in 16 MiB PATCH chunks and comes back intact
+        mkdir -p "$PT/bigroot"
+        tar -C "$PT/bigroot" -xf "$PBUSYBOX"
+        head -c 20000000 /dev/urandom > "$PT/bigroot/big"
+        tar -C "$PT/bigroot" -cf "$PT/big.tar" .
+        pouch import "$PT/big.tar" "$r/test/big:1"
+        before="$(wc -l < "$REG_ROOT/reg/log")"
+        run pouch push "$r/test/big:1"
+        [ "$status" -eq 0 ]
+        [ "$(tail -n +"$((before + 1))" "$REG_ROOT/reg/log" | grep -c '"PATCH /v2/test/big/blobs/uploads/')" -ge 2 ]
+        pouch rmi "$r/test/big:1"
+        pouch pull "$r/test/big:1" > /dev/null
+        cmp "$PT/bigroot/big" <(pouch run --rm "$r/test/big:1" cat /big)
+        pouch rmi "$r/test/big:1" "$r/other/ml:2"
+}
