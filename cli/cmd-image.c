@@ -168,11 +168,27 @@ int cmd_pull(struct cli *c, int argc, char **argv)
 {
         if (want_help(argc, argv, "pull"))
                 return 0;
-        if (argc < 2) {
+        const char *platform = NULL, *name = NULL;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--platform") && i + 1 < argc)
+                        platform = argv[++i];
+                else if (!strncmp(argv[i], "--platform=", 11))
+                        platform = argv[i] + 11;
+                else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-a"))
+                        ;
+                else
+                        name = argv[i];
+        }
+        if (!name) {
                 fprintf(stderr, "\"pouch pull\" requires exactly 1 argument.\n");
                 return 1;
         }
-        return cli_pull(c, argv[argc - 1]);
+        if (!platform)
+                return cli_pull(c, name);
+        _cleanup_free_ char *esc = url_escape(name), *ep = url_escape(platform);
+        char path[2048];
+        snprintf(path, sizeof(path), "/images/create?fromImage=%s&platform=%s", esc, ep);
+        return progress_request(c, path, name, -1, isatty(STDOUT_FILENO));
 }
 
 int cmd_push(struct cli *c, int argc, char **argv)

@@ -29,7 +29,7 @@ const struct command commands[] = {
         { "images", cmd_images, "List images", "images [-q] [--digests] [--format TEMPLATE] [REPOSITORY[:TAG]]" },
         { "rmi", cmd_rmi, "Remove one or more images", "rmi [-f] IMAGE [IMAGE...]" },
         { "tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]" },
-        { "pull", cmd_pull, "Download an image from a registry", "pull NAME[:TAG|@DIGEST]" },
+        { "pull", cmd_pull, "Download an image from a registry", "pull [--platform OS/ARCH] NAME[:TAG|@DIGEST]" },
         { "push", cmd_push, "Upload an image to a registry", "push NAME[:TAG]" },
         { "load", cmd_load, "Load an image from a tar archive or STDIN", "load [-i FILE]" },
         { "save", cmd_save, "Save one or more images to a tar archive (streamed to STDOUT by default)", "save [-o FILE] IMAGE [IMAGE...]" },
