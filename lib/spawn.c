@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void spawn_result_done(struct spawn_result *r)
@@ -22,34 +24,38 @@ void spawn_result_done(struct spawn_result *r)
         r->out = r->err = NULL;
 }
 
+/* Runs in forked children of a multithreaded daemon: no allocation (another thread may have held
+ * the allocator's lock at fork time), so close_range(2) over the gaps between the kept fds, or a
+ * plain loop up to the fd limit where the syscall is missing. */
+static void close_span(unsigned lo, unsigned hi)
+{
+        if (lo > hi)
+                return;
+        if (syscall(SYS_close_range, lo, hi, 0) == 0)
+                return;
+        struct rlimit rl;
+        unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (unsigned) rl.rlim_cur : 65536;
+        for (unsigned fd = lo; fd <= hi && fd < max; fd++)
+                close((int) fd);
+}
+
 void close_fds_from(int min_fd, const int *keep, size_t nkeep)
 {
-        DIR *d = opendir("/proc/self/fd");
-        if (!d) {
-                for (int fd = min_fd; fd < 1024; fd++) {
-                        int skip = 0;
-                        for (size_t i = 0; i < nkeep; i++)
-                                skip |= keep[i] == fd;
-                        if (!skip)
-                                close(fd);
-                }
-                return;
-        }
-        int dfd = dirfd(d);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                int fd = atoi(de->d_name);
-                if (fd < min_fd || fd == dfd)
-                        continue;
-                int skip = 0;
+        unsigned from = (unsigned) min_fd;
+        for (;;) {
+                /* the smallest kept fd at or above from */
+                long next = -1;
                 for (size_t i = 0; i < nkeep; i++)
-                        skip |= keep[i] == fd;
-                if (!skip)
-                        close(fd);
+                        if (keep[i] >= 0 && (unsigned) keep[i] >= from && (next < 0 || keep[i] < next))
+                                next = keep[i];
+                if (next < 0) {
+                        close_span(from, ~0U);
+                        return;
+                }
+                if ((unsigned) next > from)
+                        close_span(from, (unsigned) next - 1);
+                from = (unsigned) next + 1;
         }
-        closedir(d);
 }
 
 struct sink {
