@@ -254,7 +254,9 @@ int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_si
 {
         if (ret_stop_signal)
                 *ret_stop_signal = NULL;
-        if (!o->init_path || access(o->init_path, X_OK) < 0)
+        /* pouch-init runs in its own mode, and before the image's init when there is an initscript */
+        bool need_init = o->mode == RICH_MODE_POUCH_INIT || o->initscript;
+        if (need_init && (!o->init_path || access(o->init_path, X_OK) < 0))
                 return err_set(err, -ENOENT, "rich containers need pouch-init, which is not installed next to pouchd");
         json_t *process = json_object_get(spec, "process");
         json_t *mounts = json_object_get(spec, "mounts");
@@ -271,7 +273,8 @@ int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_si
         env_set_default(process, "container=pouch");
         /* first the state dir, then what is bound inside it (the binaries) */
         json_array_append_new(mounts, bind_mount(o->state_dir, RICH_INIT_DIR, false));
-        json_array_append_new(mounts, bind_mount(o->init_path, RICH_INIT_BIN, true));
+        if (need_init)
+                json_array_append_new(mounts, bind_mount(o->init_path, RICH_INIT_BIN, true));
         switch (o->mode) {
         case RICH_MODE_POUCH_INIT:
                 r = apply_pouch_init(spec, o);

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# Rich containers with the image's own init: systemd, sbin-init (which is systemd in Debian) and
+# dumb-init modes on a Debian rootfs built in the tests (mmdebstrap, cached); flag validation.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+        pouchd_setup_file
+        if ! "$IMAGES/build-debian-rich.sh" "$PT/debian-rich.tar" > "$PT/build-debian.log" 2>&1; then
+                cat "$PT/build-debian.log" >&3
+                skip "the Debian rich image could not be built (mmdebstrap needs Debian's archive)"
+        fi
+        pouch import "$PT/debian-rich.tar" debian-rich:latest > /dev/null
+        rm -f "$PT/debian-rich.tar"
+}
+teardown_file() { pouchd_teardown_file; }
+teardown() { dump_log_on_failure; }
+
+system_state() { pouch exec "$1" systemctl is-system-running 2> /dev/null; }
+system_up() {
+        local s
+        s="$(system_state "$1")"
+        [ "$s" = running ] || [ "$s" = degraded ]
+}
+
+@test "rich flags are validated: unknown mode, initscript without --rich or relative" {
+        run pouch run --rm --rich --rich-mode upstart busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid rich mode 'upstart'"* ]]
+        run pouch run --rm --initscript /x.sh busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"--initscript can only be used together with --rich"* ]]
+        run pouch run --rm --rich --initscript x.sh busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"absolute path"* ]]
+        # the API says the same to docker clients
+        code="$(api_code POST /containers/create -H 'Content-Type: application/json' \
+                -d '{"Image":"busybox","HostConfig":{"Rich":true,"RichMode":"nope"}}')"
+        [ "$code" = 400 ]
+}
+
+@test "systemd mode: reaches running with ssh and cron active, runs the command as a unit, stops cleanly" {
+        pouch run -d --name sd --rich --rich-mode systemd debian-rich sh -c 'echo unit-ran > /tmp/unit-ran; sleep 1000'
+        wait_for 60 system_up sd
+        [ "$(pouch exec sd systemctl is-active ssh)" = active ]
+        [ "$(pouch exec sd systemctl is-active cron)" = active ]
+        [ "$(pouch exec sd systemctl is-active pouch-command)" = active ]
+        [ "$(pouch exec sd cat /tmp/unit-ran)" = unit-ran ]
+        # what a real init needs, without --privileged
+        [ "$(pouch exec sd cat /proc/1/environ | tr '\0' '\n' | grep '^container=')" = container=pouch ]
+        pouch exec sd sh -c 'grep -q " /run tmpfs" /proc/mounts && grep -q " /tmp tmpfs" /proc/mounts'
+        [ "$(pouch exec sd cat /etc/machine-id | wc -c)" = 33 ]
+        [ "$(pouch inspect -f '{{.Config.StopSignal}} {{.Rich.Mode}}' sd)" = "SIGRTMIN+3 systemd" ]
+        run pouch ps
+        [[ "$output" == *"(rich: systemd)"* ]]
+        start=$(date +%s%N)
+        pouch stop sd
+        ms=$((($(date +%s%N) - start) / 1000000))
+        echo "# systemd stop took ${ms} ms" >&3
+        [ "$ms" -lt 10000 ]
+        [ "$(state_of sd)" = exited ]
+        pouch rm sd
+}
+
+@test "sbin-init mode on a systemd image behaves as systemd mode; the init alone when no command" {
+        pouch run -d --name si --rich --rich-mode sbin-init debian-rich
+        wait_for 60 system_up si
+        [ "$(pouch exec si cat /proc/1/comm)" = systemd ]
+        run pouch exec si systemctl is-active pouch-command
+        [ "$output" != active ]
+        [ "$(pouch inspect -f '{{.Config.StopSignal}}' si)" = "SIGRTMIN+3" ]
+        pouch stop si
+        [ "$(state_of si)" = exited ]
+        pouch rm si
+}
+
+@test "sbin-init mode: an image without /sbin/init is a clear error" {
+        run pouch run --rm --rich --rich-mode sbin-init busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no /sbin/init"* ]]
+}
+
+@test "dumb-init mode: the host's dumb-init runs the command as PID 1 in a glibc image, not in busybox" {
+        command -v dumb-init > /dev/null || skip "dumb-init is not installed (apt-get install dumb-init)"
+        pouch run -d --name di --rich --rich-mode dumb-init debian-rich sleep 1000
+        [ "$(pouch exec di cat /proc/1/cmdline | tr '\0' ' ')" = "/run/pouch-init/dumb-init -- sleep 1000 " ]
+        pouch stop di
+        [ "$(pouch inspect -f '{{.State.ExitCode}}' di)" = 143 ]
+        pouch rm di
+        run pouch run --rm --rich --rich-mode dumb-init busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"needs glibc"* ]]
+}
