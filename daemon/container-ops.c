@@ -62,6 +62,13 @@ static int stop_locked_op(struct pouchd *d, struct container *c, int timeout_s, 
 {
         pthread_mutex_lock(&d->lock);
         if (not_running(c, NULL)) {
+                /* between restarts (policy back-off): the stop cancels the pending restart */
+                if (c->restart_pending || c->status == CONTAINER_RESTARTING) {
+                        c->manual_stop = true;
+                        c->restart_pending = false;
+                        json_object_set_new(c->doc, "HasBeenManuallyStopped", json_true());
+                        container_save_locked(d, c);
+                }
                 pthread_mutex_unlock(&d->lock);
                 return 0;
         }

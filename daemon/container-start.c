@@ -323,6 +323,18 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 r = err_set(err, -ENOENT, "No such container: %s", c->id);
                 goto out;
         }
+        if (s == CONTAINER_RESTARTING) {
+                /* a policy restart that a stop overtook does not happen */
+                pthread_mutex_lock(&d->lock);
+                bool stopped = c->manual_stop;
+                if (stopped)
+                        container_set_status_locked(d, c, CONTAINER_EXITED);
+                pthread_mutex_unlock(&d->lock);
+                if (stopped) {
+                        r = err_set(err, -ECANCELED, "container %.12s was stopped", c->id);
+                        goto out;
+                }
+        }
         if (s == CONTAINER_RUNNING || s == CONTAINER_PAUSED) {
                 r = err_set(err, -EALREADY, "container already started");
                 goto out;

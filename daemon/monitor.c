@@ -149,7 +149,10 @@ static void *restart_thread(void *p)
         if (go) {
                 struct pouch_err err = { 0 };
                 if (container_start(d, c, &err) < 0) {
-                        log_error("Restarting container %.12s failed: %s", c->id, err.msg);
+                        if (err.code == -ECANCELED)
+                                log_debug("restart of %.12s cancelled by a stop", c->id);
+                        else
+                                log_error("Restarting container %.12s failed: %s", c->id, err.msg);
                         pthread_mutex_lock(&d->lock);
                         if (c->status == CONTAINER_RESTARTING)
                                 container_set_status_locked(d, c, CONTAINER_EXITED);
