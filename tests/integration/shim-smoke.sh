@@ -131,7 +131,8 @@ check "attach: exit.json written" wait_exit att
 wait "$BGPID"
 BGPID=
 check "attach: stdin reached the container, stdout frame" grep -qx '\[stdout\] got:abc' "$T/att.out"
-check "attach: stdin EOF closed the container's stdin (stdin-once)" grep -qx '\[stdout\] more' "$T/att.out"
+# "more" comes from cat after the read; under load both writes may share one stdout frame
+check "attach: stdin EOF closed the container's stdin (stdin-once)" grep -qx '\(\[stdout\] \)\{0,1\}more' "$T/att.out"
 check "attach: stderr frame" grep -qx '\[stderr\] to-err' "$T/att.out"
 check "attach: control connection closed at exit" grep -qx '\[closed\]' "$T/att.out"
 check "attach: ExitCode 0" test "$(exit_field att ExitCode)" = 0
