@@ -2,6 +2,7 @@
 #include "create-opts.h"
 
 #include "lib/cleanup.h"
+#include "lib/jsonutil.h"
 #include "lib/util.h"
 
 #include <getopt.h>
@@ -109,6 +110,101 @@ static int disk_quota(json_t *hc, const char *v)
         return 0;
 }
 
+static int int_opt(const char *flag, const char *v, int64_t *ret)
+{
+        char *end = NULL;
+        long long n = strtoll(v, &end, 10);
+        if (!*v || *end) {
+                fprintf(stderr, "invalid argument \"%s\" for \"%s\" flag: not an integer\n", v, flag);
+                return -1;
+        }
+        *ret = n;
+        return 0;
+}
+
+/* --device-read-bps /dev/sda:1mb, --device-read-iops /dev/sda:100 */
+static int device_rate(json_t *hc, const char *key, const char *v, bool bytes)
+{
+        const char *colon = strrchr(v, ':');
+        int64_t n = -1;
+        if (!colon || colon == v || (bytes ? parse_size(colon + 1, &n) : (n = strtoll(colon + 1, NULL, 10), 0)) < 0 ||
+            n < 0) {
+                fprintf(stderr, "invalid value \"%s\": expected DEVICE:%s\n", v, bytes ? "RATE (e.g. /dev/sda:1mb)" : "NUMBER");
+                return -1;
+        }
+        _cleanup_free_ char *path = strndup(v, (size_t) (colon - v));
+        json_t *a = json_object_get(hc, key);
+        if (!a) {
+                a = json_array();
+                json_object_set_new(hc, key, a);
+        }
+        json_array_append_new(a, json_pack("{s:s,s:I}", "Path", path, "Rate", (json_int_t) n));
+        return 0;
+}
+
+/* --device /dev/host[:/dev/ctr][:rwm] */
+static int device_opt(json_t *hc, const char *v)
+{
+        _cleanup_free_ char *copy = strdup(v);
+        char *parts[3] = { 0 };
+        size_t n = 0;
+        for (char *save = NULL, *p = strtok_r(copy, ":", &save); p && n < 3; p = strtok_r(NULL, ":", &save))
+                parts[n++] = p;
+        if (n == 0 || parts[0][0] != '/') {
+                fprintf(stderr, "invalid device specification: %s\n", v);
+                return -1;
+        }
+        const char *ctr = parts[0], *perms = "rwm";
+        if (n == 2 && parts[1][0] == '/')
+                ctr = parts[1];
+        else if (n == 2)
+                perms = parts[1];
+        else if (n == 3) {
+                ctr = parts[1];
+                perms = parts[2];
+        }
+        json_t *a = json_object_get(hc, "Devices");
+        if (!a) {
+                a = json_array();
+                json_object_set_new(hc, "Devices", a);
+        }
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "PathOnHost", parts[0], "PathInContainer", ctr,
+                                           "CgroupPermissions", perms));
+        return 0;
+}
+
+/* --hook STAGE=PATH[,ARG...]: a per-container OCI hook (prestart, createRuntime, createContainer,
+ * startContainer, poststart, poststop), carried in HostConfig.Hooks in the OCI "hooks" shape. */
+static int hook_opt(json_t *hc, const char *v)
+{
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || eq[1] != '/') {
+                fprintf(stderr, "invalid --hook \"%s\": expected STAGE=/absolute/path[,ARG...]\n", v);
+                return -1;
+        }
+        _cleanup_free_ char *stage = strndup(v, (size_t) (eq - v));
+        _cleanup_free_ char *rest = strdup(eq + 1);
+        json_t *args = json_array();
+        char *path = NULL;
+        for (char *save = NULL, *p = strtok_r(rest, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+                if (!path)
+                        path = p;
+                json_array_append_new(args, json_string(p));
+        }
+        json_t *hooks = json_object_get(hc, "Hooks");
+        if (!hooks) {
+                hooks = json_object();
+                json_object_set_new(hc, "Hooks", hooks);
+        }
+        json_t *list = json_object_get(hooks, stage);
+        if (!list) {
+                list = json_array();
+                json_object_set_new(hooks, stage, list);
+        }
+        json_array_append_new(list, json_pack("{s:s,s:o}", "path", path, "args", args));
+        return 0;
+}
+
 /* --mount type=bind|volume|tmpfs,source=S,target=T[,readonly][,volume-nocopy][,tmpfs-size=N] */
 static json_t *mount_spec(const char *spec)
 {
@@ -154,7 +250,9 @@ enum {
         O_NAME = 1000, O_ENTRYPOINT, O_RM, O_ENVFILE, O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_RO, O_ULIMIT,
         O_ANNOT, O_CPUS, O_SHARES, O_RESTART, O_LOGOPT, O_LOGDRIVER, O_RICH, O_RICHMODE, O_INITSCRIPT, O_LXCFS,
         O_QUOTA, O_QUOTAID, O_NET, O_TMPFS, O_SWAP, O_PIDS, O_SHM, O_STOPSIG, O_STOPTIMEOUT, O_ADDHOST, O_DNS,
-        O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT,
+        O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT, O_CPUPERIOD, O_CPUQUOTA, O_CPUSETMEMS, O_BLKIOW,
+        O_RBPS, O_WBPS, O_RIOPS, O_WIOPS, O_DEVICE, O_OOMKD, O_CGPARENT, O_DNSSEARCH, O_DNSOPT, O_GROUPADD,
+        O_SYSCTL, O_EXPOSE, O_OOMADJ, O_DOMAIN, O_IPC, O_PID, O_UTS, O_IP, O_HOOK,
 };
 
 static const struct option run_opts[] = {
@@ -206,6 +304,29 @@ static const struct option run_opts[] = {
         { "stop-timeout", required_argument, NULL, O_STOPTIMEOUT },
         { "add-host", required_argument, NULL, O_ADDHOST },
         { "dns", required_argument, NULL, O_DNS },
+        { "dns-search", required_argument, NULL, O_DNSSEARCH },
+        { "dns-option", required_argument, NULL, O_DNSOPT },
+        { "cpu-period", required_argument, NULL, O_CPUPERIOD },
+        { "cpu-quota", required_argument, NULL, O_CPUQUOTA },
+        { "cpuset-mems", required_argument, NULL, O_CPUSETMEMS },
+        { "blkio-weight", required_argument, NULL, O_BLKIOW },
+        { "device-read-bps", required_argument, NULL, O_RBPS },
+        { "device-write-bps", required_argument, NULL, O_WBPS },
+        { "device-read-iops", required_argument, NULL, O_RIOPS },
+        { "device-write-iops", required_argument, NULL, O_WIOPS },
+        { "device", required_argument, NULL, O_DEVICE },
+        { "oom-kill-disable", no_argument, NULL, O_OOMKD },
+        { "oom-score-adj", required_argument, NULL, O_OOMADJ },
+        { "cgroup-parent", required_argument, NULL, O_CGPARENT },
+        { "group-add", required_argument, NULL, O_GROUPADD },
+        { "sysctl", required_argument, NULL, O_SYSCTL },
+        { "expose", required_argument, NULL, O_EXPOSE },
+        { "domainname", required_argument, NULL, O_DOMAIN },
+        { "ipc", required_argument, NULL, O_IPC },
+        { "pid", required_argument, NULL, O_PID },
+        { "uts", required_argument, NULL, O_UTS },
+        { "ip", required_argument, NULL, O_IP },
+        { "hook", required_argument, NULL, O_HOOK },
         { "help", no_argument, NULL, 'H' },
         {},
 };
@@ -360,6 +481,52 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         break;
                 }
                 case O_DNS: json_array_append_new(arr(hc, "Dns"), json_string(optarg)); break;
+                case O_DNSSEARCH: json_array_append_new(arr(hc, "DnsSearch"), json_string(optarg)); break;
+                case O_DNSOPT: json_array_append_new(arr(hc, "DnsOptions"), json_string(optarg)); break;
+                case O_CPUPERIOD: if (int_opt("--cpu-period", optarg, &n) < 0) return -1; json_object_set_new(hc, "CpuPeriod", json_integer(n)); break;
+                case O_CPUQUOTA: if (int_opt("--cpu-quota", optarg, &n) < 0) return -1; json_object_set_new(hc, "CpuQuota", json_integer(n)); break;
+                case O_CPUSETMEMS: json_object_set_new(hc, "CpusetMems", json_string(optarg)); break;
+                case O_BLKIOW: if (int_opt("--blkio-weight", optarg, &n) < 0) return -1; json_object_set_new(hc, "BlkioWeight", json_integer(n)); break;
+                case O_RBPS: case O_WBPS: case O_RIOPS: case O_WIOPS:
+                        if (device_rate(hc, opt == O_RBPS ? "BlkioDeviceReadBps" : opt == O_WBPS ? "BlkioDeviceWriteBps"
+                                              : opt == O_RIOPS ? "BlkioDeviceReadIOps" : "BlkioDeviceWriteIOps",
+                                        optarg, opt == O_RBPS || opt == O_WBPS) < 0)
+                                return -1;
+                        break;
+                case O_DEVICE: if (device_opt(hc, optarg) < 0) return -1; break;
+                case O_OOMKD: json_object_set_new(hc, "OomKillDisable", json_true()); break;
+                case O_OOMADJ: if (int_opt("--oom-score-adj", optarg, &n) < 0) return -1; json_object_set_new(hc, "OomScoreAdj", json_integer(n)); break;
+                case O_CGPARENT: json_object_set_new(hc, "CgroupParent", json_string(optarg)); break;
+                case O_GROUPADD: json_array_append_new(arr(hc, "GroupAdd"), json_string(optarg)); break;
+                case O_SYSCTL: {
+                        const char *eq = strchr(optarg, '=');
+                        if (!eq) {
+                                fprintf(stderr, "invalid argument \"%s\" for \"--sysctl\": expected KEY=VALUE\n", optarg);
+                                return -1;
+                        }
+                        _cleanup_free_ char *k = strndup(optarg, (size_t) (eq - optarg));
+                        json_object_set_new(obj(hc, "Sysctls"), k, json_string(eq + 1));
+                        break;
+                }
+                case O_EXPOSE: {
+                        char port[64];
+                        snprintf(port, sizeof(port), strchr(optarg, '/') ? "%s" : "%s/tcp", optarg);
+                        json_object_set_new(obj(b, "ExposedPorts"), port, json_object());
+                        break;
+                }
+                case O_DOMAIN: json_object_set_new(b, "Domainname", json_string(optarg)); break;
+                case O_IPC: json_object_set_new(hc, "IpcMode", json_string(optarg)); break;
+                case O_PID: json_object_set_new(hc, "PidMode", json_string(optarg)); break;
+                case O_UTS: json_object_set_new(hc, "UTSMode", json_string(optarg)); break;
+                case O_IP: {
+                        json_t *nc = obj(b, "NetworkingConfig");
+                        json_t *eps = obj(nc, "EndpointsConfig");
+                        const char *net = json_get_str(hc, "NetworkMode", "default");
+                        json_t *ep = obj(eps, strcmp(net, "default") ? net : "bridge");
+                        json_object_set_new(obj(ep, "IPAMConfig"), "IPv4Address", json_string(optarg));
+                        break;
+                }
+                case O_HOOK: if (hook_opt(hc, optarg) < 0) return -1; break;
                 case 'H': o->help = true; return 0;
                 default: return -1;
                 }

@@ -61,9 +61,6 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
         _cleanup_free_ char *hosts_path = container_dir(d, c->id, "hosts");
         _cleanup_free_ char *resolv_path = container_dir(d, c->id, "resolv.conf");
         _cleanup_free_ char *spec_path = container_dir(d, c->id, "config.json");
-        _cleanup_free_ char *cgroups = NULL;
-        if (asprintf(&cgroups, "/pouch/%s", c->id) < 0)
-                return -ENOMEM;
         pthread_mutex_lock(&d->lock);
         _cleanup_json_ json_t *config = json_deep_copy(json_object_get(c->doc, "Config"));
         _cleanup_json_ json_t *hc = json_deep_copy(json_object_get(c->doc, "HostConfig"));
@@ -72,6 +69,18 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
         int vr = container_volumes_resolve(d, mounts, rootfs, hc, err);
         if (vr < 0)
                 return vr;
+        /* --cgroup-parent: the container's cgroup under that parent (cgroupfs driver), else /pouch */
+        const char *parent = json_get_str(hc, "CgroupParent", "");
+        while (*parent == '/')
+                parent++;
+        if (strstr(parent, ".."))
+                return err_set(err, -EINVAL, "invalid cgroup parent '%s'", parent);
+        _cleanup_free_ char *cgroups = NULL;
+        size_t plen = strlen(parent);
+        while (plen && parent[plen - 1] == '/')
+                plen--;
+        if (asprintf(&cgroups, "/%.*s/%s", plen ? (int) plen : 5, plen ? parent : "pouch", c->id) < 0)
+                return -ENOMEM;
         struct spec_input in = {
                 .id = c->id,
                 .config = config,

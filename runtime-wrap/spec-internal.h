@@ -52,3 +52,8 @@ int user_object(const char *rootfs, const char *user, json_t **ret, struct pouch
 
 /* strings */
 bool str_has_prefix_ci(const char *s, const char *prefix);
+
+/* spec-devices.c */
+int spec_devices(const json_t *host_config, json_t *linux_obj, json_t *device_rules, struct pouch_err *err);
+int spec_blkio_throttles(const json_t *host_config, json_t *resources, struct pouch_err *err);
+int spec_sysctls(const json_t *host_config, json_t *linux_obj, struct pouch_err *err);

@@ -73,6 +73,41 @@ static int build_args(const json_t *config, bool allow_empty, json_t **ret, stru
         return 0;
 }
 
+/* --group-add: numeric gids as given, names from the image's /etc/group. */
+static int add_groups(const struct spec_input *in, json_t *user, struct pouch_err *err)
+{
+        json_t *groups = json_object_get(in->host_config, "GroupAdd");
+        if (!json_array_size(groups))
+                return 0;
+        json_t *gids = json_object_get(user, "additionalGids");
+        if (!gids) {
+                gids = json_array();
+                json_object_set_new(user, "additionalGids", gids);
+        }
+        size_t i;
+        json_t *g;
+        json_array_foreach(groups, i, g) {
+                const char *name = json_string_value(g);
+                if (!name || !*name)
+                        return err_set(err, -EINVAL, "invalid GroupAdd entry");
+                char *end = NULL;
+                unsigned long n = strtoul(name, &end, 10);
+                if (!*end) {
+                        json_array_append_new(gids, json_integer((json_int_t) n));
+                        continue;
+                }
+                char spec[300];
+                snprintf(spec, sizeof(spec), "0:%s", name);
+                unsigned uid, gid;
+                _cleanup_free_ unsigned *extra = NULL;
+                size_t nextra = 0;
+                if (spec_resolve_user(in->rootfs, spec, &uid, &gid, &extra, &nextra, err) < 0)
+                        return err_set(err, -EINVAL, "Unable to find group %s: no matching entries in group file", name);
+                json_array_append_new(gids, json_integer(gid));
+        }
+        return 0;
+}
+
 static int build_env(const struct spec_input *in, json_t **ret, struct pouch_err *err)
 {
         bool tty = json_get_bool(in->config, "Tty", false);
@@ -113,6 +148,8 @@ int process_build(const struct spec_input *in, const json_t *caps, bool no_new_p
         if ((r = check_cwd(cwd, err)) < 0)
                 return r;
         if ((r = user_object(in->rootfs, json_get_str(in->config, "User", ""), &user, err)) < 0)
+                return r;
+        if ((r = add_groups(in, user, err)) < 0)
                 return r;
         if ((r = rlimits_for_host_config(in->host_config, &rlimits, err)) < 0)
                 return r;

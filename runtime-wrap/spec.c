@@ -126,7 +126,10 @@ static int linux_build(const struct spec_input *in, const struct security_opts *
         int r = spec_resources_from_host_config(hc, &resources, err);
         if (r < 0)
                 return r;
-        json_object_set_new(resources, "devices", device_rules(priv));
+        json_t *rules = device_rules(priv);
+        json_object_set_new(resources, "devices", rules);
+        if ((r = spec_blkio_throttles(hc, resources, err)) < 0)
+                return r;
         bool none = priv || so->systempaths_unconfined;
         if ((r = path_list(hc, "MaskedPaths", default_masked_paths, none, &masked, err)) < 0 ||
             (r = path_list(hc, "ReadonlyPaths", default_readonly_paths, none, &ro, err)) < 0)
@@ -139,6 +142,10 @@ static int linux_build(const struct spec_input *in, const struct security_opts *
                 return err_set(err, -ENOMEM, "out of memory");
         if (in->cgroups_path)
                 json_object_set_new(l, "cgroupsPath", json_string(in->cgroups_path));
+        if ((r = spec_devices(hc, l, rules, err)) < 0 || (r = spec_sysctls(hc, l, err)) < 0) {
+                json_decref(l);
+                return r;
+        }
         if (seccomp)
                 json_object_set(l, "seccomp", seccomp);
         *ret = l;

@@ -80,3 +80,33 @@ mem_limit() {
         [ "$(pouch inspect -f '{{.State.OOMKilled}}' nohog)" = false ]
         pouch rm nohog
 }
+
+@test "--device, --sysctl, --group-add, --cgroup-parent, --device-read-bps reach the container" {
+        run pouch run --rm --device /dev/null:/dev/mynull busybox sh -c 'ls -l /dev/mynull; echo x > /dev/mynull && echo wrote'
+        [[ "${lines[0]}" == c* ]]
+        [ "${lines[1]}" = wrote ]
+        run pouch run --rm --device /dev/nope busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"/dev/nope"* ]]
+        [ "$(pouch run --rm --sysctl kernel.shm_rmid_forced=1 busybox cat /proc/sys/kernel/shm_rmid_forced)" = 1 ]
+        run pouch run --rm --sysctl kernel.panic=1 busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"not allowed"* ]]
+        run pouch run --rm --group-add 1234 --group-add nogroup busybox id -G
+        [[ "$output" == *1234* ]] && [[ "$output" == *65534* ]]
+        pouch run -d --name cgp --cgroup-parent /pouch-test-parent -m 48m busybox sleep 1000
+        id="$(cid cgp)"
+        if [ -d /sys/fs/cgroup/memory ]; then
+                [ "$(cat "/sys/fs/cgroup/memory/pouch-test-parent/$id/memory.limit_in_bytes")" = 50331648 ]
+        else
+                [ "$(cat "/sys/fs/cgroup/pouch-test-parent/$id/memory.max")" = 50331648 ]
+        fi
+        pouch rm -f cgp
+        rmdir /sys/fs/cgroup/*/pouch-test-parent 2> /dev/null || true
+        dev="/dev/$(lsblk -dno NAME,TYPE | awk '$2 == "disk" {print $1; exit}')"
+        if [ -b "$dev" ] && [ -d /sys/fs/cgroup/blkio ]; then
+                pouch run -d --name bps --device-read-bps "$dev:1mb" busybox sleep 1000
+                grep -q ":.* 1048576" "/sys/fs/cgroup/blkio/pouch/$(cid bps)/blkio.throttle.read_bps_device"
+                pouch rm -f bps
+        fi
+}
