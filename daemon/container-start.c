@@ -97,6 +97,9 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
         int r = spec_build(&in, &spec, err);
         if (r < 0)
                 return r;
+        r = container_hooks_apply(hc, spec, err);
+        if (r < 0)
+                return r;
         if (rich_enabled(hc)) {
                 _cleanup_free_ char *state_dir = container_dir(d, c->id, "rich");
                 pthread_mutex_lock(&d->lock);

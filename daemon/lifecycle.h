@@ -42,6 +42,9 @@ bool volume_in_use_locked(struct pouchd *d, const char *name);
 /* After removal: delete the anonymous volumes nobody else uses, when asked. */
 void container_volumes_release(struct pouchd *d, json_t *mounts, bool remove_anonymous);
 
+/* container-hooks.c: HostConfig.Hooks (--hook) into the spec, validated. */
+int container_hooks_apply(const json_t *host_config, json_t *spec, struct pouch_err *err);
+
 /* monitor.c */
 int monitor_start(struct pouchd *d);
 int monitor_watch(struct pouchd *d, struct container *c);
