@@ -39,6 +39,7 @@ HOOKS_SRC := $(wildcard hooks/*.c)
 LXCFS_SRC := $(wildcard lxcfs-integration/*.c)
 QUOTA_SRC := $(wildcard quota/*.c)
 RICH_SRC := $(wildcard richmode/*.c)
+INIT_SRC := $(wildcard pouch-init/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -51,10 +52,11 @@ LIBREGISTRY := $(BUILD)/libregistry.a
 LIBSHIM := $(BUILD)/libshim.a
 LIBCLI := $(BUILD)/libcli.a
 LIBFEATURES := $(BUILD)/libfeatures.a
+LIBINIT := $(BUILD)/libinit.a
 
-BINS := bin/pouchd bin/pouch bin/pouch-shim
+BINS := bin/pouchd bin/pouch bin/pouch-shim bin/pouch-init
 ifneq ($(BUILD),build)
-BINS := $(BUILD)/bin/pouchd $(BUILD)/bin/pouch $(BUILD)/bin/pouch-shim
+BINS := $(BUILD)/bin/pouchd $(BUILD)/bin/pouch $(BUILD)/bin/pouch-shim $(BUILD)/bin/pouch-init
 endif
 BINDIR := $(dir $(firstword $(BINS)))
 
@@ -75,6 +77,7 @@ $(LIBREGISTRY): $(call obj,$(REGISTRY_SRC))
 $(LIBSHIM): $(call obj,$(filter-out runtime-wrap/shim/main.c,$(SHIM_SRC)))
 $(LIBCLI): $(call obj,$(CLI_SRC))
 $(LIBFEATURES): $(call obj,$(HOOKS_SRC) $(LXCFS_SRC) $(QUOTA_SRC) $(RICH_SRC))
+$(LIBINIT): $(call obj,$(filter-out pouch-init/main.c,$(INIT_SRC)))
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
@@ -97,6 +100,12 @@ $(BINDIR)pouch-shim: $(call obj,runtime-wrap/shim/main.c) $(LIBSHIM) $(LIBRUNTIM
 
 comma := ,
 
+# pouch-init is PID 1 inside rich containers of any image (glibc, musl or none): static, and it
+# links nothing but its own folder.
+$(BINDIR)pouch-init: $(call obj,pouch-init/main.c) $(LIBINIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(SHIM_STATIC) -o $@ $^
+
 # Each unit test links only the libraries of the module it tests (by file-name prefix).
 test_libs = $(strip \
   $(if $(filter test-lib-%,$(1)),$(LIBPOUCH)) \
@@ -106,7 +115,8 @@ test_libs = $(strip \
   $(if $(filter test-registry-%,$(1)),$(LIBREGISTRY) $(LIBIMAGE) $(LIBPOUCH)) \
   $(if $(filter test-cli-%,$(1)),$(LIBCLI) $(LIBPOUCH)) \
   $(if $(filter test-daemon-%,$(1)),$(ALL_LIBS)) \
-  $(if $(filter test-features-%,$(1)),$(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)))
+  $(if $(filter test-features-%,$(1)),$(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)) \
+  $(if $(filter test-init-%,$(1)),$(LIBINIT)))
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
@@ -126,7 +136,7 @@ test: deps
 
 # Unit tests, then the daemon, shim and CLI themselves, under ASan/UBSan (any report aborts).
 check-asan:
-	$(MAKE) BUILD=build-asan SAN=1 unit build-asan/bin/pouchd build-asan/bin/pouch build-asan/bin/pouch-shim
+	$(MAKE) BUILD=build-asan SAN=1 unit build-asan/bin/pouchd build-asan/bin/pouch build-asan/bin/pouch-shim build-asan/bin/pouch-init
 	@if [ "$$(id -u)" = 0 ]; then \
 		POUCH_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bats tests/integration/00-core-smoke.bats tests/integration/10-engine.bats; \
@@ -145,7 +155,7 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/pouch
-	install -m 0755 bin/pouchd bin/pouch bin/pouch-shim $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 bin/pouchd bin/pouch bin/pouch-shim bin/pouch-init $(DESTDIR)$(PREFIX)/bin/
 	sed 's|@PREFIX@|$(PREFIX)|g' packaging/pouchd.service > $(DESTDIR)/lib/systemd/system/pouchd.service
 	install -m 0644 packaging/pouchd.socket $(DESTDIR)/lib/systemd/system/pouchd.socket
 	test -e $(DESTDIR)/etc/pouch/config.json || install -m 0644 packaging/config.json $(DESTDIR)/etc/pouch/config.json

@@ -1,0 +1,86 @@
+/* A growable byte buffer, always NUL-terminated. */
+#include "buf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int buf_reserve(struct buf *b, size_t extra)
+{
+        if (extra > (size_t) -1 / 2 - b->len)
+                return -ENOMEM;
+        size_t need = b->len + extra + 1;
+        if (need <= b->cap)
+                return 0;
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < need)
+                cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p)
+                return -ENOMEM;
+        b->data = p;
+        b->cap = cap;
+        return 0;
+}
+
+int buf_append(struct buf *b, const void *p, size_t n)
+{
+        int r = buf_reserve(b, n);
+        if (r < 0)
+                return r;
+        if (n)
+                memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+        return buf_append(b, s, strlen(s));
+}
+
+int buf_putc(struct buf *b, char c)
+{
+        return buf_append(b, &c, 1);
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -EINVAL;
+        int r = buf_reserve(b, (size_t) n);
+        if (r < 0)
+                return r;
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
+        va_end(ap);
+        b->len += (size_t) n;
+        return 0;
+}
+
+const char *buf_str(const struct buf *b)
+{
+        return b->data ? b->data : "";
+}
+
+char *buf_steal(struct buf *b)
+{
+        char *p = b->data;
+        b->data = NULL;
+        b->len = b->cap = 0;
+        return p;
+}
+
+void buf_free(struct buf *b)
+{
+        free(b->data);
+        b->data = NULL;
+        b->len = b->cap = 0;
+}

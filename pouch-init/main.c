@@ -1,0 +1,133 @@
+/* pouch-init: PID 1 of pouch's rich containers. The command line; the rest is in loop.c.
+ *
+ * pouch-init [--initscript PATH] [--keep-running] [--services-dir DIR] [--state-dir DIR]
+ *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--exec] [--] [CMD [ARG...]]
+ * An unknown option or a bad value exits 125 (the daemon reports it). */
+#include "loop.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef POUCH_VERSION
+#define POUCH_VERSION "0.0.0"
+#endif
+#ifndef POUCH_GIT_COMMIT
+#define POUCH_GIT_COMMIT "unknown"
+#endif
+
+#define EXIT_USAGE 125
+
+static void usage(FILE *f)
+{
+        fputs("Usage: pouch-init [OPTIONS] [--] [CMD [ARG...]]\n"
+              "\n"
+              "PID 1 of a rich container: runs the initscript, starts sshd, cron and the services of\n"
+              "the services directory, then CMD; reaps every process and stops it all on SIGTERM.\n"
+              "Without CMD the services run until pouch-init is stopped.\n"
+              "\n"
+              "Options:\n"
+              "  --initscript PATH       run PATH first; its failure fails the container\n"
+              "  --keep-running          keep the services running after CMD exits\n"
+              "  --services-dir DIR      *.service units to run (default " DEFAULT_SERVICES_DIR ")\n"
+              "  --state-dir DIR         where status.json is written (default " DEFAULT_STATE_DIR ")\n"
+              "  --stop-timeout SECONDS  the container's stop timeout (default 10): CMD gets\n"
+              "                          SECONDS - 2 (at least 1) to exit after SIGTERM\n"
+              "  --no-sshd               do not start /usr/sbin/sshd\n"
+              "  --no-cron               do not start cron\n"
+              "  --exec                  run the initscript, then exec CMD in pouch-init's place\n"
+              "  --version               print the version\n"
+              "  --help                  print this help\n",
+              f);
+}
+
+/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL when it does not match (or the
+ * value is missing: *missing set). */
+static const char *option_value(char **argv, int argc, int *i, const char *name, int *missing)
+{
+        size_t len = strlen(name);
+        const char *a = argv[*i];
+        if (strncmp(a, name, len) != 0)
+                return NULL;
+        if (a[len] == '=')
+                return a + len + 1;
+        if (a[len] != '\0')
+                return NULL;
+        if (*i + 1 >= argc) {
+                *missing = 1;
+                return NULL;
+        }
+        return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+        struct init_options o = {
+                .services_dir = DEFAULT_SERVICES_DIR,
+                .state_dir = DEFAULT_STATE_DIR,
+                .stop_timeout = DEFAULT_STOP_TIMEOUT,
+        };
+        int i = 1;
+        for (; i < argc; i++) {
+                const char *a = argv[i];
+                const char *v;
+                int missing = 0;
+                if (strcmp(a, "--") == 0) {
+                        i++;
+                        break;
+                }
+                if (a[0] != '-' || a[1] == '\0')
+                        break; /* CMD without "--" */
+                if (strcmp(a, "--version") == 0) {
+                        printf("pouch-init version %s (commit %s)\n", POUCH_VERSION, POUCH_GIT_COMMIT);
+                        return 0;
+                }
+                if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+                        usage(stdout);
+                        return 0;
+                }
+                if (strcmp(a, "--keep-running") == 0) {
+                        o.keep_running = true;
+                } else if (strcmp(a, "--no-sshd") == 0) {
+                        o.no_sshd = true;
+                } else if (strcmp(a, "--no-cron") == 0) {
+                        o.no_cron = true;
+                } else if (strcmp(a, "--exec") == 0) {
+                        o.exec = true;
+                } else if ((v = option_value(argv, argc, &i, "--initscript", &missing))) {
+                        if (!*v) {
+                                fprintf(stderr, "pouch-init: --initscript needs a path\n");
+                                return EXIT_USAGE;
+                        }
+                        o.initscript = v;
+                } else if ((v = option_value(argv, argc, &i, "--services-dir", &missing))) {
+                        o.services_dir = v;
+                } else if ((v = option_value(argv, argc, &i, "--state-dir", &missing))) {
+                        o.state_dir = v;
+                } else if ((v = option_value(argv, argc, &i, "--stop-timeout", &missing))) {
+                        unsigned long long t;
+                        if (!parse_uint(v, 100000000, &t)) {
+                                fprintf(stderr, "pouch-init: invalid --stop-timeout '%s': a number of seconds\n", v);
+                                return EXIT_USAGE;
+                        }
+                        o.stop_timeout = (int) t;
+                } else if (missing) {
+                        fprintf(stderr, "pouch-init: option %s needs a value\n", a);
+                        return EXIT_USAGE;
+                } else {
+                        fprintf(stderr, "pouch-init: unknown option '%s' (see --help)\n", a);
+                        return EXIT_USAGE;
+                }
+        }
+        o.cmd = i < argc ? argv + i : NULL;
+        /* `-- ""`: an empty command is no command */
+        if (o.cmd && !o.cmd[0][0] && !o.cmd[1])
+                o.cmd = NULL;
+        if (o.exec && !o.cmd) {
+                fprintf(stderr, "pouch-init: --exec needs a command\n");
+                return EXIT_USAGE;
+        }
+        return init_run(&o);
+}
