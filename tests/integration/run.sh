@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run the integration suites: every tests/integration/*.bats with bats (TAP), then shim-smoke.sh
-# if present. Needs root (skips with a message otherwise). Prints one closing line
+# Run the integration suites: every tests/integration/*.bats with bats (TAP), then every executable
+# *-smoke.sh. Needs root (skips with a message otherwise). Prints one closing line
 # "N passed, M failed" (", K skipped" when any were skipped) and exits non-zero on any failure.
 #   tests/integration/run.sh [FILE.bats...]        default: all of them
 # Env: POUCH_BIN (binaries, default bin/), POUCH_IT_TIMEOUT (seconds per file, default 1200).
@@ -56,9 +56,13 @@ for f in "${files[@]}"; do
         pass=$((pass + ok - s)) skip=$((skip + s)) fail=$((fail + n))
         sweep
 done
-if [ $# -eq 0 ] && [ -x ./shim-smoke.sh ]; then
-        echo "== shim-smoke.sh"
-        if ./shim-smoke.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+# the library-level smoke scripts (shim, networking, quota): each counts as one test
+if [ $# -eq 0 ]; then
+        for s in ./*-smoke.sh; do
+                [ -x "$s" ] || continue
+                echo "== $s"
+                if timeout --kill-after=30 "${POUCH_IT_TIMEOUT:-1200}" "$s"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+        done
 fi
 rm -f "$out"
 line="$pass passed, $fail failed"

@@ -7,16 +7,8 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHIM=${SHIM:-$ROOT/bin/pouch-shim}
 RUNC=${RUNC:-$(command -v runc || true)}
-PASS=0
-FAIL=0
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $*"; }
-check() { # check DESCRIPTION COMMAND...
-        local d=$1
-        shift
-        if "$@"; then ok "$d"; else bad "$d"; fi
-}
+# shellcheck source=smoke-tap.bash
+. "$ROOT/tests/integration/smoke-tap.bash"
 
 if [ "$(id -u)" != 0 ] || [ -z "$RUNC" ] || ! command -v jq >/dev/null || [ ! -x "$SHIM" ]; then
         echo "skipped: needs root, runc, jq and $SHIM"
