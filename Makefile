@@ -152,6 +152,9 @@ demo: deps
 bench: all
 	./bench/run.sh
 	./bench/pull.sh
+	./bench/quota.sh
+	./bench/rich.sh
+	./bench/lxcfs.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/pouch

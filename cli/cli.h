@@ -84,6 +84,18 @@ int cmd_image(struct cli *c, int argc, char **argv);
 int cmd_system(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
+/* cmd-lxcfs.c */
+int cmd_remount_lxcfs(struct cli *c, int argc, char **argv);
+void cli_info_print_lxcfs(const json_t *info);
+int cmd_network(struct cli *c, int argc, char **argv);
+int cmd_port(struct cli *c, int argc, char **argv);
+/* Call the API; on success *ret gets the parsed body (may stay NULL for 204). 1 on failure, with
+ * the daemon's message printed. */
+int cli_call_json(struct cli *c, const char *method, const char *path, const char *body, json_t **ret);
+/* -f/--filter "name=value" into docker's filters object {"name":{"value":true}}; -1 with a message. */
+int cli_filter_add(json_t *filters, const char *spec);
+/* base, or base?filters=<url-escaped JSON> when there are filters. */
+void cli_filters_path(const char *base, const json_t *filters, char *buf, size_t len);
 int cmd_stats(struct cli *c, int argc, char **argv);
 int cmd_update(struct cli *c, int argc, char **argv);
 

@@ -105,6 +105,31 @@ static char *join_command(const json_t *v)
         return q;
 }
 
+/* docker ps's PORTS column: "0.0.0.0:8080->80/tcp, 443/tcp" (malloc'd, never NULL on success) */
+static char *ports_text(const json_t *summary)
+{
+        char buf[1024] = "";
+        size_t n = 0;
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(summary, "Ports"), i, p) {
+                const char *ip = json_get_str(p, "IP", "");
+                int pub = (int) json_get_int(p, "PublicPort", 0);
+                int priv = (int) json_get_int(p, "PrivatePort", 0);
+                const char *type = json_get_str(p, "Type", "tcp");
+                int k;
+                if (pub)
+                        k = snprintf(buf + n, sizeof(buf) - n, "%s%s:%d->%d/%s", n ? ", " : "", *ip ? ip : "0.0.0.0", pub,
+                                     priv, type);
+                else
+                        k = snprintf(buf + n, sizeof(buf) - n, "%s%d/%s", n ? ", " : "", priv, type);
+                if (k < 0 || (size_t) k >= sizeof(buf) - n)
+                        break;
+                n += (size_t) k;
+        }
+        return strdup(buf);
+}
+
 int cmd_ps(struct cli *c, int argc, char **argv)
 {
         if (want_help(argc, argv, "ps"))
@@ -188,7 +213,8 @@ int cmd_ps(struct cli *c, int argc, char **argv)
                         json_object_set_new(x, "RunningFor", json_string(ago));
                         _cleanup_free_ char *cmd = join_command(v);
                         json_object_set_new(x, "Command", json_string(cmd));
-                        json_object_set_new(x, "Ports", json_string(""));
+                        _cleanup_free_ char *ports = ports_text(v);
+                        json_object_set_new(x, "Ports", json_string(ports ? ports : ""));
                         const char *tmpl = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
                         _cleanup_free_ char *out = template_render(tmpl, x);
                         printf("%s\n", out);
@@ -206,7 +232,7 @@ int cmd_ps(struct cli *c, int argc, char **argv)
                                  json_get_str(hc, "RichMode", "pouch-init"));
                 else
                         row[4] = strdup(json_get_str(v, "Status", ""));
-                row[5] = strdup("");
+                row[5] = ports_text(v);
                 row[6] = strdup(name ? name + 1 : "");
                 rows[i + 1] = row;
         }
@@ -468,14 +494,17 @@ int cmd_info(struct cli *c, int argc, char **argv)
         }
         printf("Containers: %lld\n Running: %lld\n Paused: %lld\n Stopped: %lld\nImages: %lld\nServer Version: %s\n"
                "Storage Driver: %s\nLogging Driver: %s\nCgroup Driver: %s\nCgroup Version: %s\nDefault Runtime: %s\n"
-               "Live Restore Enabled: true\nKernel Version: %s\nCPUs: %lld\nTotal Memory: %lld\nPouch Root Dir: %s\n",
+               "Live Restore Enabled: true\nKernel Version: %s\nCPUs: %lld\nTotal Memory: %lld\nPouch Root Dir: %s\n"
+               "Quota Backend: %s\n",
                (long long) json_get_int(j, "Containers", 0), (long long) json_get_int(j, "ContainersRunning", 0),
                (long long) json_get_int(j, "ContainersPaused", 0), (long long) json_get_int(j, "ContainersStopped", 0),
                (long long) json_get_int(j, "Images", 0), json_get_str(j, "ServerVersion", ""),
                json_get_str(j, "Driver", ""), json_get_str(j, "LoggingDriver", ""), json_get_str(j, "CgroupDriver", ""),
                json_get_str(j, "CgroupVersion", ""), json_get_str(j, "DefaultRuntime", ""),
                json_get_str(j, "KernelVersion", ""), (long long) json_get_int(j, "NCPU", 0),
-               (long long) json_get_int(j, "MemTotal", 0), json_get_str(j, "DockerRootDir", ""));
+               (long long) json_get_int(j, "MemTotal", 0), json_get_str(j, "DockerRootDir", ""),
+               json_get_str(j, "QuotaBackend", "none"));
+        cli_info_print_lxcfs(j);
         return 0;
 }
 

@@ -112,7 +112,7 @@ int cmd_update(struct cli *c, int argc, char **argv)
                 const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
                 static const struct {
                         const char *flag, *alt, *key;
-                        int kind; /* 0 size, 1 int, 2 string, 3 cpus */
+                        int kind; /* 0 size, 1 int, 2 string, 3 cpus, 4 restart, 5 disk quota */
                 } f[] = {
                         { "--memory", "-m", "Memory", 0 },           { "--memory-swap", NULL, "MemorySwap", 0 },
                         { "--memory-reservation", NULL, "MemoryReservation", 0 },
@@ -121,6 +121,7 @@ int cmd_update(struct cli *c, int argc, char **argv)
                         { "--cpuset-cpus", NULL, "CpusetCpus", 2 },  { "--cpuset-mems", NULL, "CpusetMems", 2 },
                         { "--pids-limit", NULL, "PidsLimit", 1 },    { "--blkio-weight", NULL, "BlkioWeight", 1 },
                         { "--restart", NULL, "RestartPolicy", 4 },
+                        { "--disk-quota", NULL, "DiskQuota", 5 },
                 };
                 size_t k = 0;
                 for (; k < sizeof(f) / sizeof(f[0]); k++)
@@ -159,6 +160,17 @@ int cmd_update(struct cli *c, int argc, char **argv)
                                 return 125;
                         }
                         json_object_set_new(body, f[k].key, json_integer((json_int_t) (d * 1e9 + 0.5)));
+                        break;
+                }
+                case 5: { /* repeatable: PATH=SIZE or SIZE, checked by the daemon */
+                        json_t *dq = json_object_get(body, "DiskQuota");
+                        if (!dq) {
+                                dq = json_object();
+                                json_object_set_new(body, "DiskQuota", dq);
+                        }
+                        const char *eq = strrchr(v, '=');
+                        _cleanup_free_ char *p = strndup(v, eq ? (size_t) (eq - v) : 0);
+                        json_object_set_new(dq, p ? p : "", json_string(eq ? eq + 1 : v));
                         break;
                 }
                 default: {

@@ -8,8 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Call the API; on success *ret gets the parsed body (may stay NULL for 204). 1 on failure. */
-static int call(struct cli *c, const char *method, const char *path, const char *body, json_t **ret)
+int cli_filter_add(json_t *filters, const char *spec)
+{
+        const char *eq = strchr(spec, '=');
+        if (!eq) {
+                fprintf(stderr, "bad format of filter (expected name=value)\n");
+                return -1;
+        }
+        _cleanup_free_ char *k = strndup(spec, (size_t) (eq - spec));
+        json_t *vals = json_object_get(filters, k);
+        if (!vals)
+                json_object_set_new(filters, k, vals = json_object());
+        json_object_set_new(vals, eq + 1, json_true());
+        return 0;
+}
+
+void cli_filters_path(const char *base, const json_t *filters, char *buf, size_t len)
+{
+        if (!json_object_size(filters)) {
+                snprintf(buf, len, "%s", base);
+                return;
+        }
+        _cleanup_free_ char *fs = json_dumps(filters, JSON_COMPACT);
+        _cleanup_free_ char *e = url_escape(fs);
+        snprintf(buf, len, "%s?filters=%s", base, e ? e : "");
+}
+
+int cli_call_json(struct cli *c, const char *method, const char *path, const char *body, json_t **ret)
 {
         struct http_resp r;
         if (http_call(c, method, path, body, body ? strlen(body) : 0, NULL, &r) < 0)
@@ -59,7 +84,7 @@ static int volume_create_cmd(struct cli *c, int argc, char **argv)
         }
         _cleanup_free_ char *s = json_dumps(body, JSON_COMPACT);
         _cleanup_json_ json_t *doc = NULL;
-        if (call(c, "POST", "/volumes/create", s, &doc))
+        if (cli_call_json(c, "POST", "/volumes/create", s, &doc))
                 return 1;
         printf("%s\n", json_string_value(json_object_get(doc, "Name")) ?: "");
         return 0;
@@ -76,26 +101,14 @@ static int volume_ls_cmd(struct cli *c, int argc, char **argv)
                 else if (!strcmp(argv[i], "--format") && i + 1 < argc)
                         format = argv[++i];
                 else if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--filter")) && i + 1 < argc) {
-                        const char *f = argv[++i], *eq = strchr(f, '=');
-                        if (!eq) {
-                                fprintf(stderr, "bad format of filter (expected name=value)\n");
+                        if (cli_filter_add(filters, argv[++i]) < 0)
                                 return 1;
-                        }
-                        _cleanup_free_ char *k = strndup(f, (size_t) (eq - f));
-                        json_t *vals = json_object_get(filters, k);
-                        if (!vals)
-                                json_object_set_new(filters, k, vals = json_object());
-                        json_object_set_new(vals, eq + 1, json_true());
                 }
         }
-        char path[2048] = "/volumes";
-        if (json_object_size(filters)) {
-                _cleanup_free_ char *fs = json_dumps(filters, JSON_COMPACT);
-                _cleanup_free_ char *e = url_escape(fs);
-                snprintf(path, sizeof(path), "/volumes?filters=%s", e);
-        }
+        char path[2048];
+        cli_filters_path("/volumes", filters, path, sizeof(path));
         _cleanup_json_ json_t *res = NULL;
-        if (call(c, "GET", path, NULL, &res))
+        if (cli_call_json(c, "GET", path, NULL, &res))
                 return 1;
         if (!quiet && !format)
                 printf("%-15s %s\n", "DRIVER", "VOLUME NAME");
@@ -131,7 +144,7 @@ static int volume_rm_cmd(struct cli *c, int argc, char **argv)
                 _cleanup_free_ char *e = url_escape(argv[i]);
                 char path[1024];
                 snprintf(path, sizeof(path), "/volumes/%s%s", e, force ? "?force=1" : "");
-                if (call(c, "DELETE", path, NULL, NULL))
+                if (cli_call_json(c, "DELETE", path, NULL, NULL))
                         rc = 1;
                 else
                         printf("%s\n", argv[i]);
@@ -146,7 +159,7 @@ static int volume_prune_cmd(struct cli *c, int argc, char **argv)
                 all |= !strcmp(argv[i], "-a") || !strcmp(argv[i], "--all");
         _cleanup_json_ json_t *res = NULL;
         const char *path = all ? "/volumes/prune?filters=%7B%22all%22%3A%7B%22true%22%3Atrue%7D%7D" : "/volumes/prune";
-        if (call(c, "POST", path, NULL, &res))
+        if (cli_call_json(c, "POST", path, NULL, &res))
                 return 1;
         size_t i;
         json_t *v;

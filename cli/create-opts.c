@@ -94,19 +94,14 @@ static int publish(json_t *cfg, json_t *hc, const char *spec)
         return 0;
 }
 
-/* --disk-quota "10g" | "/data=5g" -> {"/":"10g"} / {"/data":"5g"} */
+/* --disk-quota "10g" | "/data=5g" | "/&/data=10g" | ".*=5g" -> {"":"10g"} / {"/data":"5g"} / ...
+ * (PouchContainer's DiskQuota map; the daemon checks the rules and lists the accepted forms). */
 static int disk_quota(json_t *hc, const char *v)
 {
         const char *eq = strrchr(v, '=');
         char path[512];
-        const char *size = eq ? eq + 1 : v;
-        int64_t bytes;
-        if (parse_size(size, &bytes) < 0) {
-                fprintf(stderr, "invalid --disk-quota %s: expected SIZE or PATH=SIZE (sizes in b/k/m/g/t)\n", v);
-                return -1;
-        }
-        snprintf(path, sizeof(path), "%.*s", eq ? (int) (eq - v) : 1, eq ? v : "/");
-        json_object_set_new(obj(hc, "DiskQuota"), path, json_string(size));
+        snprintf(path, sizeof(path), "%.*s", eq ? (int) (eq - v) : 0, eq ? v : "");
+        json_object_set_new(obj(hc, "DiskQuota"), path, json_string(eq ? eq + 1 : v));
         return 0;
 }
 
@@ -252,7 +247,7 @@ enum {
         O_QUOTA, O_QUOTAID, O_NET, O_TMPFS, O_SWAP, O_PIDS, O_SHM, O_STOPSIG, O_STOPTIMEOUT, O_ADDHOST, O_DNS,
         O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT, O_CPUPERIOD, O_CPUQUOTA, O_CPUSETMEMS, O_BLKIOW,
         O_RBPS, O_WBPS, O_RIOPS, O_WIOPS, O_DEVICE, O_OOMKD, O_CGPARENT, O_DNSSEARCH, O_DNSOPT, O_GROUPADD,
-        O_SYSCTL, O_EXPOSE, O_OOMADJ, O_DOMAIN, O_IPC, O_PID, O_UTS, O_IP, O_HOOK,
+        O_SYSCTL, O_EXPOSE, O_OOMADJ, O_DOMAIN, O_IPC, O_PID, O_UTS, O_IP, O_HOOK, O_ALIAS,
 };
 
 static const struct option run_opts[] = {
@@ -326,6 +321,7 @@ static const struct option run_opts[] = {
         { "pid", required_argument, NULL, O_PID },
         { "uts", required_argument, NULL, O_UTS },
         { "ip", required_argument, NULL, O_IP },
+        { "network-alias", required_argument, NULL, O_ALIAS },
         { "hook", required_argument, NULL, O_HOOK },
         { "help", no_argument, NULL, 'H' },
         {},
@@ -518,14 +514,15 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                 case O_IPC: json_object_set_new(hc, "IpcMode", json_string(optarg)); break;
                 case O_PID: json_object_set_new(hc, "PidMode", json_string(optarg)); break;
                 case O_UTS: json_object_set_new(hc, "UTSMode", json_string(optarg)); break;
-                case O_IP: {
-                        json_t *nc = obj(b, "NetworkingConfig");
-                        json_t *eps = obj(nc, "EndpointsConfig");
-                        const char *net = json_get_str(hc, "NetworkMode", "default");
-                        json_t *ep = obj(eps, strcmp(net, "default") ? net : "bridge");
-                        json_object_set_new(obj(ep, "IPAMConfig"), "IPv4Address", json_string(optarg));
+                /* filed under "" until the network is known (--network may come later) */
+                case O_IP:
+                        json_object_set_new(obj(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""), "IPAMConfig"),
+                                            "IPv4Address", json_string(optarg));
                         break;
-                }
+                case O_ALIAS:
+                        json_array_append_new(arr(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""), "Aliases"),
+                                              json_string(optarg));
+                        break;
                 case O_HOOK: if (hook_opt(hc, optarg) < 0) return -1; break;
                 case 'H': o->help = true; return 0;
                 default: return -1;
@@ -534,6 +531,13 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
         if (optind >= argc) {
                 fprintf(stderr, "requires at least 1 argument: IMAGE [COMMAND] [ARG...]\n");
                 return -1;
+        }
+        json_t *eps = json_object_get(json_object_get(b, "NetworkingConfig"), "EndpointsConfig");
+        json_t *pending = json_object_get(eps, "");
+        if (pending) {
+                const char *net = json_get_str(hc, "NetworkMode", "default");
+                json_object_set(eps, strcmp(net, "default") ? net : "bridge", pending);
+                json_object_del(eps, "");
         }
         json_object_set_new(b, "Image", json_string(argv[optind]));
         if (optind + 1 < argc) {

@@ -154,6 +154,20 @@ static void render_action(struct sbuf *b, char *act, const json_t *v)
         sb_str(b, ">");
 }
 
+/* "\t" and "\n" written literally in a format mean tab and newline, as in docker; only in the
+ * format's own text, never in the values it renders (a JSON string keeps its escapes). */
+static void sb_literal(struct sbuf *b, const char *s, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\\' && i + 1 < n && (s[i + 1] == 't' || s[i + 1] == 'n')) {
+                        sb_str(b, s[i + 1] == 't' ? "\t" : "\n");
+                        i++;
+                } else {
+                        sb_add(b, s + i, 1);
+                }
+        }
+}
+
 char *template_render(const char *tmpl, const json_t *v)
 {
         struct sbuf b = { 0 };
@@ -162,13 +176,13 @@ char *template_render(const char *tmpl, const json_t *v)
         while (*p) {
                 const char *open = strstr(p, "{{");
                 if (!open) {
-                        sb_str(&b, p);
+                        sb_literal(&b, p, strlen(p));
                         break;
                 }
-                sb_add(&b, p, (size_t) (open - p));
+                sb_literal(&b, p, (size_t) (open - p));
                 const char *close = strstr(open + 2, "}}");
                 if (!close) {
-                        sb_str(&b, open);
+                        sb_literal(&b, open, strlen(open));
                         break;
                 }
                 char *act = strndup(open + 2, (size_t) (close - open - 2));
@@ -176,22 +190,7 @@ char *template_render(const char *tmpl, const json_t *v)
                 free(act);
                 p = close + 2;
         }
-        /* "\t" and "\n" written literally in a format mean tab and newline, as in docker */
-        struct sbuf out = { 0 };
-        sb_add(&out, "", 0);
-        for (size_t i = 0; i < b.len; i++) {
-                if (b.s[i] == '\\' && b.s[i + 1] == 't') {
-                        sb_str(&out, "\t");
-                        i++;
-                } else if (b.s[i] == '\\' && b.s[i + 1] == 'n') {
-                        sb_str(&out, "\n");
-                        i++;
-                } else {
-                        sb_add(&out, b.s + i, 1);
-                }
-        }
-        free(b.s);
-        return out.s;
+        return b.s;
 }
 
 void table_print(char ***rows, size_t nrows, size_t ncols)

@@ -24,6 +24,14 @@ void config_done(struct pouchd_config *c)
         free(c->tls_key);
         strv_free(c->registry_mirrors);
         strv_free(c->insecure_registries);
+        free(c->bip);
+        free(c->bridge);
+        free(c->cni_bin_dir);
+        free(c->cgroup_driver);
+        free(c->quota_backend);
+        strv_free(c->hooks_dirs);
+        free(c->lxcfs_home);
+        free(c->lxcfs_binary);
         memset(c, 0, sizeof(*c));
 }
 
@@ -53,6 +61,15 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
         c->debug = json_get_bool(j, "debug", c->debug);
         const struct {
                 const char *key;
+                char **dst;
+        } strs[] = { { "bip", &c->bip }, { "bridge", &c->bridge }, { "cni-bin-dir", &c->cni_bin_dir },
+                        { "quota-backend", &c->quota_backend }, { "lxcfs-home", &c->lxcfs_home },
+                        { "lxcfs-binary", &c->lxcfs_binary } };
+        for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
+                if (json_get_str(j, strs[k].key, NULL))
+                        set_str(strs[k].dst, json_get_str(j, strs[k].key, NULL));
+        const struct {
+                const char *key;
                 char ***dst;
         } lists[] = { { "registry-mirrors", &c->registry_mirrors }, { "insecure-registries", &c->insecure_registries } };
         for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
@@ -60,6 +77,16 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                 size_t i;
                 json_t *v;
                 json_array_foreach(a, i, v) if (json_is_string(v)) strv_push(lists[k].dst, json_string_value(v));
+        }
+        c->enable_lxcfs = json_get_bool(j, "enable-lxcfs", c->enable_lxcfs);
+        /* "hooks-dirs" (an array, or one string); "hooks-dir" is read too */
+        for (const char *const *key = (const char *const[]){ "hooks-dir", "hooks-dirs", NULL }; *key; key++) {
+                json_t *h = json_object_get(j, *key);
+                if (json_is_string(h))
+                        strv_push(&c->hooks_dirs, json_string_value(h));
+                size_t i;
+                json_t *v;
+                json_array_foreach(h, i, v) if (json_is_string(v)) strv_push(&c->hooks_dirs, json_string_value(v));
         }
         json_t *l = json_object_get(j, "listen");
         if (json_is_array(l) && json_array_size(l) > 0) {
@@ -87,6 +114,16 @@ static void usage(FILE *f)
                    "      --tlscacert/--tlscert/--tlskey FILE   for tcp:// listeners (mutual TLS)\n"
                    "      --registry-mirror URL     tried first for docker.io pulls; repeatable\n"
                    "      --insecure-registry HOST  allow plain HTTP to HOST[:PORT]; repeatable\n"
+                   "      --bip CIDR            default bridge network: gateway/prefix (172.29.0.1/16)\n"
+                   "  -b, --bridge NAME         default bridge device (pouch0)\n"
+                   "      --cni-bin-dir DIR     CNI plugins (/usr/lib/cni)\n"
+                   "      --cgroup-driver NAME  cgroupfs (default) or systemd\n"
+                   "      --quota-backend NAME  disk quotas: prjquota, loop or none (default: detect)\n"
+                   "      --hooks-dir DIR       oci-hooks(5) JSON directory; repeatable (default\n"
+                   "                            /usr/share/containers/oci/hooks.d and /etc/pouch/hooks.d)\n"
+                   "      --enable-lxcfs        lxcfs views of /proc for every container by default\n"
+                   "      --lxcfs-home DIR      lxcfs mount point (default HOME/lxcfs)\n"
+                   "      --lxcfs-binary PATH   lxcfs program (default /usr/bin/lxcfs)\n"
                    "  -v, --version             print the version\n"
                    "  -h, --help                this help\n");
 }
@@ -94,7 +131,8 @@ static void usage(FILE *f)
 int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_err *err)
 {
         enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY, OPT_MIRROR,
-               OPT_INSECURE };
+               OPT_INSECURE, OPT_BIP, OPT_CNI_DIR, OPT_CGDRIVER,
+               OPT_QUOTA_BACKEND, OPT_HOOKS_DIR, OPT_ENABLE_LXCFS, OPT_LXCFS_HOME, OPT_LXCFS_BINARY };
         static const struct option opts[] = {
                 { "home", required_argument, NULL, OPT_HOME },
                 { "listen", required_argument, NULL, 'l' },
@@ -108,6 +146,15 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 { "tlskey", required_argument, NULL, OPT_TLSKEY },
                 { "registry-mirror", required_argument, NULL, OPT_MIRROR },
                 { "insecure-registry", required_argument, NULL, OPT_INSECURE },
+                { "bip", required_argument, NULL, OPT_BIP },
+                { "bridge", required_argument, NULL, 'b' },
+                { "cni-bin-dir", required_argument, NULL, OPT_CNI_DIR },
+                { "cgroup-driver", required_argument, NULL, OPT_CGDRIVER },
+                { "quota-backend", required_argument, NULL, OPT_QUOTA_BACKEND },
+                { "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
+                { "enable-lxcfs", no_argument, NULL, OPT_ENABLE_LXCFS },
+                { "lxcfs-home", required_argument, NULL, OPT_LXCFS_HOME },
+                { "lxcfs-binary", required_argument, NULL, OPT_LXCFS_BINARY },
                 { "version", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -132,9 +179,10 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 return r;
         set_str(&c->config_file, config_file);
         char **cli_listen = NULL;
+        _cleanup_strv_free_ char **cli_hooks_dirs = NULL;
         int opt;
         optind = 1;
-        while ((opt = getopt_long(argc, argv, "l:Dvh", opts, NULL)) != -1) {
+        while ((opt = getopt_long(argc, argv, "l:b:Dvh", opts, NULL)) != -1) {
                 switch (opt) {
                 case OPT_HOME:
                         set_str(&c->home, optarg);
@@ -168,6 +216,33 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 case OPT_INSECURE:
                         strv_push(&c->insecure_registries, optarg);
                         break;
+                case OPT_BIP:
+                        set_str(&c->bip, optarg);
+                        break;
+                case 'b':
+                        set_str(&c->bridge, optarg);
+                        break;
+                case OPT_CNI_DIR:
+                        set_str(&c->cni_bin_dir, optarg);
+                        break;
+                case OPT_CGDRIVER:
+                        set_str(&c->cgroup_driver, optarg);
+                        break;
+                case OPT_QUOTA_BACKEND:
+                        set_str(&c->quota_backend, optarg);
+                        break;
+                case OPT_HOOKS_DIR:
+                        strv_push(&cli_hooks_dirs, optarg);
+                        break;
+                case OPT_ENABLE_LXCFS:
+                        c->enable_lxcfs = true;
+                        break;
+                case OPT_LXCFS_HOME:
+                        set_str(&c->lxcfs_home, optarg);
+                        break;
+                case OPT_LXCFS_BINARY:
+                        set_str(&c->lxcfs_binary, optarg);
+                        break;
                 case 'v':
                         printf("pouchd version %s, build %s\n", POUCH_VERSION, POUCH_GIT_COMMIT);
                         exit(0);
@@ -188,12 +263,21 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 strv_free(c->listen);
                 c->listen = cli_listen;
         }
+        if (cli_hooks_dirs) {
+                strv_free(c->hooks_dirs);
+                c->hooks_dirs = TAKE_PTR(cli_hooks_dirs);
+        }
         if (!c->listen) {
                 c->listen = strv_new();
                 strv_push(&c->listen, "unix:///var/run/pouchd.sock");
         }
         if (c->home[0] != '/')
                 return err_set(err, -EINVAL, "--home must be an absolute path: %s", c->home);
+        if (c->cgroup_driver && strcmp(c->cgroup_driver, "cgroupfs") != 0 && strcmp(c->cgroup_driver, "systemd") != 0)
+                return err_set(err, -EINVAL, "invalid --cgroup-driver %s (cgroupfs, systemd)", c->cgroup_driver);
+        /* runc's systemd driver creates scopes through systemd's D-Bus API */
+        if (c->cgroup_driver && strcmp(c->cgroup_driver, "systemd") == 0 && access("/run/systemd/system", F_OK) < 0)
+                return err_set(err, -ENOTSUP, "--cgroup-driver systemd needs systemd as the host's init (no /run/systemd/system)");
         if (log_level_from_string(c->log_level) < 0)
                 return err_set(err, -EINVAL, "invalid --log-level %s (error, warn, info, debug)", c->log_level);
         return 0;

@@ -2,6 +2,8 @@
 #include "image/image.h"
 #include "lifecycle.h"
 #include "names.h"
+#include "container-quota.h"
+#include "container-lxcfs.h"
 #include "events.h"
 
 #include "richmode/richmode.h"
@@ -130,9 +132,6 @@ static int validate_host_config(json_t *hc, struct pouch_err *err)
         json_t *m = json_object_get(hc, "Memory");
         if (json_is_integer(m) && json_integer_value(m) > 0 && json_integer_value(m) < 6 * 1024 * 1024)
                 return err_set(err, -EINVAL, "Minimum memory limit allowed is 6MB");
-        const char *nm = json_get_str(hc, "NetworkMode", "default");
-        if (strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "host") && strcmp(nm, "none"))
-                return err_set(err, -ENOENT, "network %s not found", nm);
         return rich_validate(hc, err);
 }
 
@@ -212,6 +211,14 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 json_object_set_new(body, "HostConfig", hc);
         }
         r = validate_host_config(hc, err);
+        if (r == 0)
+                r = container_quota_check(d, hc, err);
+        if (r == 0)
+                r = container_lxcfs_check(d, hc, err);
+        if (r < 0)
+                return r;
+        _cleanup_json_ json_t *networks = NULL;
+        r = container_network_prepare(d, hc, json_object_get(body, "NetworkingConfig"), &networks, err);
         if (r < 0)
                 return r;
         _cleanup_json_ json_t *config = json_deep_copy(body);
@@ -296,13 +303,7 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 return err_set(err, -ENOMEM, "cannot build the container record");
         }
         json_t *net_modes = json_object_get(doc, "NetworkSettings");
-        json_t *networks = json_object();
-        const char *nm = json_get_str(hc, "NetworkMode", "default");
-        if (strcmp(nm, "default") == 0)
-                nm = "bridge";
-        json_object_set_new(networks, nm, json_pack("{s:s,s:s,s:s,s:i}", "NetworkID", "", "EndpointID", "", "IPAddress",
-                                                    "", "IPPrefixLen", 0));
-        json_object_set_new(net_modes, "Networks", networks);
+        json_object_set(net_modes, "Networks", networks);
         json_object_set_new(net_modes, "Labels", json_null());
 
         if (rich_enabled(hc))
@@ -315,9 +316,16 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 return r;
         }
         json_object_set_new(doc, "Mounts", mounts);
+        r = container_quota_setup(d, id, hc, mounts, doc, NULL, err);
+        if (r < 0) {
+                json_decref(doc);
+                rm_rf(dir);
+                return r;
+        }
         struct container *c = container_new(id, doc);
         if (!c) {
                 json_decref(doc);
+                container_quota_release(d, id);
                 rm_rf(dir);
                 return -ENOMEM;
         }
@@ -333,6 +341,7 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         } else if ((r = container_name_reserve_locked(d, name, err)) < 0) {
                 pthread_mutex_unlock(&d->lock);
                 container_free(c);
+                container_quota_release(d, id);
                 rm_rf(dir);
                 return r;
         }
@@ -344,6 +353,7 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         if (r < 0) {
                 pthread_mutex_unlock(&d->lock);
                 container_free(c);
+                container_quota_release(d, id);
                 rm_rf(dir);
                 return err_set(err, r, "cannot save the container record: %s", strerror(-r));
         }

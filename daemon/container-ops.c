@@ -1,5 +1,6 @@
 /* Stop, kill, restart, pause, rename, remove. */
 #include "lifecycle.h"
+#include "container-quota.h"
 #include "events.h"
 
 #include "lib/cleanup.h"
@@ -268,6 +269,8 @@ int container_remove(struct pouchd *d, struct container *c, bool force, bool rem
                 runtime_delete(&d->runtime, c->id, true, NULL);
         if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                 log_warn_errno(-errno, "Failed to unmount %s", rootfs);
+        container_network_teardown(d, c);
+        container_quota_release(d, c->id);
         r = rm_rf(dir);
         if (r < 0) {
                 log_error_errno(r, "Failed to remove %s", dir);

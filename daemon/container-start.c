@@ -2,6 +2,8 @@
 #include "image/image.h"
 #include "image/layer.h"
 #include "lifecycle.h"
+#include "container-quota.h"
+#include "container-lxcfs.h"
 #include "events.h"
 #include "runtime-wrap/spec.h"
 #include "richmode/richmode.h"
@@ -43,6 +45,9 @@ int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_e
                 return -ENOMEM;
         if (is_mountpoint(rootfs))
                 return 0;
+        int qr = container_quota_attach(d, c->id, err);
+        if (qr < 0)
+                return qr;
         pthread_mutex_lock(&d->lock);
         char image_id[80];
         snprintf(image_id, sizeof(image_id), "%s", json_get_str(c->doc, "Image", ""));
@@ -54,7 +59,7 @@ int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_e
         return rootfs_mount(lower, diff, work, rootfs, err);
 }
 
-static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err *err)
+static int write_bundle(struct pouchd *d, struct container *c, const char *netns, struct pouch_err *err)
 {
         _cleanup_free_ char *rootfs = container_dir(d, c->id, "rootfs");
         _cleanup_free_ char *hostname_path = container_dir(d, c->id, "hostname");
@@ -79,7 +84,13 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
         size_t plen = strlen(parent);
         while (plen && parent[plen - 1] == '/')
                 plen--;
-        if (asprintf(&cgroups, "/%.*s/%s", plen ? (int) plen : 5, plen ? parent : "pouch", c->id) < 0)
+        if (d->runtime.systemd_cgroup) {
+                /* runc's systemd form "slice:prefix:name": a transient pouch-<id>.scope in the slice */
+                if (plen && (plen < 7 || strncmp(parent + plen - 6, ".slice", 6) != 0 || memchr(parent, '/', plen)))
+                        return err_set(err, -EINVAL, "cgroup-parent for systemd cgroup should be a valid slice named as \"xxx.slice\"");
+                if (asprintf(&cgroups, "%.*s:pouch:%s", plen ? (int) plen : 12, plen ? parent : "system.slice", c->id) < 0)
+                        return -ENOMEM;
+        } else if (asprintf(&cgroups, "/%.*s/%s", plen ? (int) plen : 5, plen ? parent : "pouch", c->id) < 0)
                 return -ENOMEM;
         struct spec_input in = {
                 .id = c->id,
@@ -91,13 +102,18 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
                 .hosts_path = hosts_path,
                 .hostname_path = hostname_path,
                 .cgroups_path = cgroups,
+                .netns_path = netns,
                 .allow_empty_command = rich_enabled(hc),
         };
         _cleanup_json_ json_t *spec = NULL;
         int r = spec_build(&in, &spec, err);
         if (r < 0)
                 return r;
-        r = container_hooks_apply(hc, spec, err);
+        r = container_lxcfs_apply(d, c, hc, spec, err);
+        if (r == 0)
+                r = container_ocihooks_apply(d, c, hc, spec, err);
+        if (r == 0)
+                r = container_hooks_apply(hc, spec, err);
         if (r < 0)
                 return r;
         if (rich_enabled(hc)) {
@@ -113,7 +129,9 @@ static int write_bundle(struct pouchd *d, struct container *c, struct pouch_err 
                         .rootfs = rootfs,
                         .container_id = c->id,
                         .initscript = *script ? script : NULL,
-                        .stop_timeout = (int) json_get_int(config, "StopTimeout", d->cfg.default_stop_timeout),
+                        /* the default of `pouch stop` (container-ops.c) when the container sets none */
+                        .stop_timeout = (int) json_get_int(config, "StopTimeout",
+                                                           d->cfg.default_stop_timeout > 0 ? d->cfg.default_stop_timeout : 10),
                         .command_given = given,
                 };
                 const char *stop_signal = NULL;
@@ -297,6 +315,12 @@ static int wait_initscript(struct pouchd *d, struct container *c, struct pouch_e
         return 0;
 }
 
+static bool container_exited_during_start(struct pouchd *d, struct container *c)
+{
+        _cleanup_free_ char *exit_path = container_run_dir(d, c->id, "exit.json");
+        return exit_path && access(exit_path, F_OK) == 0;
+}
+
 static int exit_code_for_start_error(const char *msg)
 {
         if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
@@ -325,6 +349,8 @@ static int fail_start(struct pouchd *d, struct container *c, struct pouch_err *e
 
 int container_start(struct pouchd *d, struct container *c, struct pouch_err *err)
 {
+        /* before any goto: the cleanup must never see an uninitialised pointer */
+        _cleanup_free_ char *netns = NULL;
         pthread_mutex_lock(&c->op_lock);
         pthread_mutex_lock(&d->lock);
         enum container_status s = c->status;
@@ -361,9 +387,16 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 goto out;
         }
         log_debug("start %.12s: rootfs mounted", c->id);
-        r = write_bundle(d, c, err);
+        r = container_network_setup(d, c, &netns, err);
+        log_debug("start %.12s: network ready", c->id);
+        if (r < 0) {
+                fail_start(d, c, err);
+                goto out;
+        }
+        r = write_bundle(d, c, netns, err);
         log_debug("start %.12s: bundle written", c->id);
         if (r < 0) {
+                container_network_teardown(d, c);
                 fail_start(d, c, err);
                 goto out;
         }
@@ -371,6 +404,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
         r = spawn_shim(d, c, &shim, err);
         log_debug("start %.12s: shim reported", c->id);
         if (r < 0) {
+                container_network_teardown(d, c);
                 r = fail_start(d, c, err);
                 goto out;
         }
@@ -395,6 +429,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
         if (r < 0) {
                 err_set(err, r, "cannot watch the container's shim: %s", strerror(-r));
                 runtime_delete(&d->runtime, c->id, true, NULL);
+                container_network_teardown(d, c);
                 goto out;
         }
         pthread_mutex_lock(&d->lock);
@@ -415,6 +450,12 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                                   "name", name);
         pthread_mutex_unlock(&d->lock);
         r = runtime_start(&d->runtime, c->id, err);
+        if (r < 0 && container_exited_during_start(d, c)) {
+                /* the process ran and exited before `runc start` returned, and the shim's
+                 * `runc delete` removed the state under it (exec.fifo): that is a start */
+                log_debug("start %.12s: exited before the runtime's start returned (%s)", c->id, err->msg);
+                r = 0;
+        }
         if (r < 0) {
                 json_decref(attrs);
                 err_wrap(err, "OCI runtime start failed");

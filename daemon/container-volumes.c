@@ -3,6 +3,7 @@
 #include "events.h"
 #include "lifecycle.h"
 #include "volume/volume.h"
+#include "container-quota.h"
 
 #include "lib/cleanup.h"
 #include "lib/jsonutil.h"
@@ -269,6 +270,8 @@ void container_volumes_release(struct pouchd *d, json_t *mounts, bool remove_ano
                 pthread_mutex_lock(&d->lock);
                 bool used = volume_in_use_locked(d, name);
                 pthread_mutex_unlock(&d->lock);
+                if (!used)
+                        volume_quota_release(d, name);
                 if (!used && volume_remove(d->volumes, name, NULL) == 0)
                         event_publish(d->events, "volume", "destroy", name, NULL);
         }

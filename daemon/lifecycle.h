@@ -42,6 +42,22 @@ bool volume_in_use_locked(struct pouchd *d, const char *name);
 /* After removal: delete the anonymous volumes nobody else uses, when asked. */
 void container_volumes_release(struct pouchd *d, json_t *mounts, bool remove_anonymous);
 
+/* container-network.c */
+/* At create: check NetworkMode (default, bridge, host, none, container:ID, a network's name or id)
+ * and build NetworkSettings.Networks from it and NetworkingConfig.EndpointsConfig (--ip, aliases). */
+int container_network_prepare(struct pouchd *d, json_t *hc, const json_t *networking_config, json_t **ret_networks,
+                              struct pouch_err *err);
+/* At start: the network namespace, endpoints on every network of the record, /etc files.
+ * *ret_netns = the namespace for the spec (NULL: host network, or a new one made by the runtime). */
+int container_network_setup(struct pouchd *d, struct container *c, char **ret_netns, struct pouch_err *err);
+/* After exit, failed start, removal: detach every endpoint, remove the namespace (idempotent). */
+void container_network_teardown(struct pouchd *d, struct container *c);
+int container_network_connect(struct pouchd *d, struct container *c, const char *network, const json_t *endpoint_config,
+                              struct pouch_err *err);
+int container_network_disconnect(struct pouchd *d, struct container *c, const char *network, struct pouch_err *err);
+/* After containers_restore: release endpoints of containers that are gone or stopped. */
+void container_networks_restore(struct pouchd *d);
+
 /* container-hooks.c: HostConfig.Hooks (--hook) into the spec, validated. */
 int container_hooks_apply(const json_t *host_config, json_t *spec, struct pouch_err *err);
 

@@ -6,7 +6,11 @@
 #include "image/image.h"
 #include "lifecycle.h"
 
+#include "network/network.h"
 #include "volume/volume.h"
+#include "container-quota.h"
+#include "container-lxcfs.h"
+#include "quota/quota.h"
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
@@ -94,6 +98,7 @@ static int setup(struct pouchd *d, struct pouch_err *err)
         r = runtime_init(&d->runtime, d->cfg.runtime, rt_root, err);
         if (r < 0)
                 return r;
+        d->runtime.systemd_cgroup = d->cfg.cgroup_driver && strcmp(d->cfg.cgroup_driver, "systemd") == 0;
         _cleanup_free_ char *img_root = NULL;
         if (asprintf(&img_root, "%s/image", d->home) < 0)
                 return -ENOMEM;
@@ -106,21 +111,42 @@ static int setup(struct pouchd *d, struct pouch_err *err)
         r = volume_store_open(vol_root, &d->volumes, err);
         if (r < 0)
                 return r;
+        _cleanup_free_ char *net_root = NULL;
+        if (asprintf(&net_root, "%s/network", d->home) < 0)
+                return -ENOMEM;
+        struct network_store_opts nopts = {
+                .state_dir = net_root,
+                .plugin_dir = d->cfg.cni_bin_dir,
+                .default_bridge = d->cfg.bridge,
+                .default_cidr = d->cfg.bip,
+        };
+        r = network_store_open(&nopts, &d->networks, err);
+        if (r < 0)
+                return r;
+        r = pouchd_quota_open(d, err);
+        if (r < 0)
+                return r;
         d->events = event_bus_new();
         if (!d->events)
                 return -ENOMEM;
         r = containers_load(d);
         if (r < 0)
                 return err_set(err, r, "cannot load containers: %s", strerror(-r));
+        pouchd_quota_restore(d);
         r = monitor_start(d);
         if (r < 0)
                 return err_set(err, r, "cannot start the container monitor: %s", strerror(-r));
-        return containers_restore(d);
+        r = containers_restore(d);
+        if (r < 0)
+                return r;
+        container_networks_restore(d);
+        return pouchd_lxcfs_setup(d);
 }
 
 static void teardown(struct pouchd *d)
 {
         monitor_stop(d);
+        pouchd_lxcfs_teardown(d);
         pthread_mutex_lock(&d->lock);
         while (d->containers) {
                 struct container *c = d->containers;
@@ -136,6 +162,8 @@ static void teardown(struct pouchd *d)
         pthread_mutex_unlock(&d->lock);
         image_store_free(d->images);
         volume_store_free(d->volumes);
+        quota_manager_free(d->quota);
+        network_store_free(d->networks);
         event_bus_free(d->events);
         runtime_done(&d->runtime);
         if (d->lock_fd >= 0)

@@ -243,6 +243,7 @@ void container_handle_exit(struct pouchd *d, struct container *c)
         }
         if (rootfs && umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                 log_warn_errno(-errno, "Failed to unmount %s", rootfs);
+        container_network_teardown(d, c);
 
         pthread_mutex_lock(&d->lock);
         if (c->removed) {

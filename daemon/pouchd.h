@@ -14,6 +14,9 @@ struct image_store;
 struct volume_store;
 struct event_bus;
 struct monitor;
+struct network_store;
+struct quota_manager;
+struct lxcfs;
 
 struct pouchd_config {
         char *home;
@@ -26,6 +29,15 @@ struct pouchd_config {
         int64_t default_stop_timeout;
         char **registry_mirrors;
         char **insecure_registries;
+        char *bip;                /* default bridge network: gateway/prefix (NULL: 172.29.0.1/16) */
+        char *bridge;             /* default bridge device (NULL: pouch0) */
+        char *cni_bin_dir;        /* CNI plugins (NULL: /usr/lib/cni) */
+        char *cgroup_driver;      /* cgroupfs (default) | systemd */
+        char *quota_backend;      /* --quota-backend prjquota|loop|none (NULL: detect) */
+        char **hooks_dirs;        /* --hooks-dir: oci-hooks(5) directories (NULL: the defaults) */
+        char *lxcfs_home;         /* --lxcfs-home: lxcfs mount point (NULL: <home>/lxcfs) */
+        char *lxcfs_binary;       /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
+        bool enable_lxcfs;        /* --enable-lxcfs: lxcfs views for every container by default */
 };
 
 enum container_status {
@@ -83,8 +95,11 @@ struct pouchd {
         struct runtime runtime;
         struct image_store *images;
         struct volume_store *volumes;
+        struct quota_manager *quota;  /* disk quotas (container-quota.h) */
+        struct network_store *networks;
         struct event_bus *events;
         struct monitor *monitor;
+        struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
         pthread_mutex_t lock;         /* guards the container list and every container's doc/status */
         pthread_cond_t changed;       /* broadcast on every container state change */
         struct container *containers;

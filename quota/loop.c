@@ -100,9 +100,19 @@ static int make_image(struct quota_manager *m, const char *image, int64_t bytes,
         /* On a sparse file the default discard punches holes, so mke2fs knows the inode tables
          * read as zeros and marks them zeroed: no background zeroing, the file stays sparse. The
          * journal is kept (crash safety) and initialised lazily. -m 0: no blocks reserved for root,
-         * so the whole limit is usable by the container. */
-        char *argv[] = { m->mkfs, "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1",
-                         (char *) image, NULL };
+         * so the whole limit is usable by the container. Small images (under 512 MiB) use 1 KiB
+         * blocks, the smallest journal (1 MiB) and an inode per 8 KiB: with mke2fs's defaults a
+         * 50 MiB image loses 15% to its journal and inode tables, this way about 5%, so df inside
+         * shows close to the limit. Larger images keep mke2fs's defaults (4 KiB blocks). */
+        char *argv[16] = { m->mkfs, "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1" };
+        int argc = 7;
+        if (bytes < 512LL * 1024 * 1024) {
+                char *small[] = { "-b", "1024", "-i", "8192", "-J", "size=1" };
+                for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+                        argv[argc++] = small[i];
+        }
+        argv[argc++] = (char *) image;
+        argv[argc] = NULL;
         struct spawn_result res = { 0 };
         int r = spawn_capture(argv, NULL, NULL, 0, &res);
         if (r < 0)

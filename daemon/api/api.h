@@ -38,6 +38,9 @@ enum MHD_Result api_container_archive_head(struct http_req *r);
 enum MHD_Result api_container_archive_put(struct http_req *r);
 
 enum MHD_Result api_exec_create(struct http_req *r);
+/* lxcfs.c (pouch extensions) */
+enum MHD_Result api_container_remount_lxcfs(struct http_req *r);
+enum MHD_Result api_lxcfs_remount(struct http_req *r);
 enum MHD_Result api_exec_start(struct http_req *r);
 enum MHD_Result api_exec_inspect(struct http_req *r);
 enum MHD_Result api_exec_resize(struct http_req *r);
@@ -55,6 +58,13 @@ enum MHD_Result api_auth(struct http_req *r);
 enum MHD_Result api_image_history(struct http_req *r);
 enum MHD_Result api_image_prune(struct http_req *r);
 
+enum MHD_Result api_network_list(struct http_req *r);
+enum MHD_Result api_network_inspect(struct http_req *r);
+enum MHD_Result api_network_create(struct http_req *r);
+enum MHD_Result api_network_delete(struct http_req *r);
+enum MHD_Result api_network_prune(struct http_req *r);
+enum MHD_Result api_network_connect(struct http_req *r);
+enum MHD_Result api_network_disconnect(struct http_req *r);
 enum MHD_Result api_volume_list(struct http_req *r);
 enum MHD_Result api_volume_create(struct http_req *r);
 enum MHD_Result api_volume_inspect(struct http_req *r);

@@ -2,6 +2,7 @@
 #include "api.h"
 
 #include "richmode/richmode.h"
+#include "daemon/container-quota.h"
 
 #include "lib/fsutil.h"
 
@@ -75,6 +76,35 @@ static void status_text_locked(struct container *c, char *buf, size_t len)
         }
 }
 
+/* Docker's list form of the ports: published mappings, then exposed ports nobody publishes. */
+static json_t *summary_ports(const json_t *doc)
+{
+        json_t *out = json_array();
+        json_t *published = json_object_get(json_object_get(doc, "NetworkSettings"), "Ports");
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *) published, key, v) {
+                char proto[8] = "tcp";
+                int port = 0;
+                if (sscanf(key, "%d/%7s", &port, proto) < 1)
+                        continue;
+                size_t i;
+                json_t *b;
+                json_array_foreach(v, i, b)
+                        json_array_append_new(out, json_pack("{s:s,s:i,s:i,s:s}", "IP", json_get_str(b, "HostIp", "0.0.0.0"),
+                                                             "PrivatePort", port, "PublicPort",
+                                                             atoi(json_get_str(b, "HostPort", "0")), "Type", proto));
+        }
+        json_object_foreach(json_object_get(json_object_get(doc, "Config"), "ExposedPorts"), key, v) {
+                char proto[8] = "tcp";
+                int port = 0;
+                if (sscanf(key, "%d/%7s", &port, proto) < 1 || json_array_size(json_object_get(published, key)))
+                        continue;
+                json_array_append_new(out, json_pack("{s:i,s:s}", "PrivatePort", port, "Type", proto));
+        }
+        return out;
+}
+
 json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
 {
         (void) d;
@@ -101,6 +131,8 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
                          "NetworkSettings", "Networks", json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"),
                          "Mounts");
         /* pouch's own: rich containers are marked (docker clients ignore the extra fields) */
+        if (sum)
+                json_object_set_new(sum, "Ports", summary_ports(doc));
         if (sum && rich_enabled(hc)) {
                 json_t *shc = json_object_get(sum, "HostConfig");
                 json_object_set_new(shc, "Rich", json_true());
@@ -256,6 +288,7 @@ enum MHD_Result api_container_inspect(struct http_req *r)
                                                                    json_get_str(hc, "RichMode", ""))),
                                                            "Status", st ? st : json_null()));
         }
+        container_quota_inspect(r->d, c->id, doc);
         container_put(r->d, c);
         return http_json(r, 200, doc);
 }
@@ -291,7 +324,9 @@ enum MHD_Result api_container_stop(struct http_req *r)
 {
         WITH_CONTAINER(r, c);
         pthread_mutex_lock(&r->d->lock);
-        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        /* a container between policy restarts (or in the middle of one) is stopped for good */
+        bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED ||
+                       c->status == CONTAINER_RESTARTING || c->restart_pending;
         pthread_mutex_unlock(&r->d->lock);
         if (!running) {
                 container_put(r->d, c);

@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include "daemon/events.h"
+#include "daemon/container-quota.h"
 #include "runtime-wrap/spec.h"
 
 #include "lib/cleanup.h"
@@ -252,6 +253,8 @@ enum MHD_Result api_container_update(struct http_req *r)
                 err_set(&err, -EINVAL, "Minimum memory limit allowed is 6MB");
                 goto out;
         }
+        if (container_quota_update(r->d, c, body, hc, &err) < 0)
+                goto out;
         json_t *resources = NULL;
         if (spec_resources_from_host_config(hc, &resources, &err) < 0)
                 goto out;

@@ -30,6 +30,8 @@ const struct route api_routes[] = {
         { "HEAD", "/containers/{}/archive", api_container_archive_head, BODY_NONE },
         { "PUT", "/containers/{}/archive", api_container_archive_put, BODY_SPOOL },
         { "POST", "/containers/{}/exec", api_exec_create, BODY_JSON },
+        { "POST", "/containers/{}/remount-lxcfs", api_container_remount_lxcfs, BODY_NONE },
+        { "POST", "/lxcfs/remount", api_lxcfs_remount, BODY_NONE },
 
         { "POST", "/exec/{}/start", api_exec_start, BODY_JSON },
         { "GET", "/exec/{}/json", api_exec_inspect, BODY_NONE },
@@ -48,6 +50,13 @@ const struct route api_routes[] = {
         { "POST", "/auth", api_auth, BODY_JSON },
         { "DELETE", "/images/{*}", api_image_delete, BODY_NONE },
 
+        { "GET", "/networks", api_network_list, BODY_NONE },
+        { "POST", "/networks/create", api_network_create, BODY_JSON },
+        { "POST", "/networks/prune", api_network_prune, BODY_NONE },
+        { "GET", "/networks/{}", api_network_inspect, BODY_NONE },
+        { "DELETE", "/networks/{}", api_network_delete, BODY_NONE },
+        { "POST", "/networks/{}/connect", api_network_connect, BODY_JSON },
+        { "POST", "/networks/{}/disconnect", api_network_disconnect, BODY_JSON },
         { "GET", "/volumes", api_volume_list, BODY_NONE },
         { "POST", "/volumes/create", api_volume_create, BODY_JSON },
         { "POST", "/volumes/prune", api_volume_prune, BODY_NONE },

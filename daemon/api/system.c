@@ -2,6 +2,8 @@
 #include "api.h"
 
 #include "daemon/volume/volume.h"
+#include "daemon/container-quota.h"
+#include "daemon/container-lxcfs.h"
 
 #include <sys/stat.h>
 
@@ -96,6 +98,10 @@ enum MHD_Result api_info(struct http_req *r)
         json_object_set_new(j, "Plugins", json_pack("{s:[s],s:[],s:[s],s:[]}", "Volume", "local", "Network",
                                                     "Log", "json-file", "Authorization"));
         json_object_set_new(j, "Warnings", json_array());
+        json_object_set_new(j, "QuotaBackend", json_string(pouchd_quota_backend_name(d)));
+        json_t *lxcfs = pouchd_lxcfs_info(d);
+        json_object_set_new(j, "LxcfsEnabled", json_boolean(json_get_bool(lxcfs, "Running", false)));
+        json_object_set_new(j, "Lxcfs", lxcfs ? lxcfs : json_null());
         return http_json(r, 200, j);
 }
 
@@ -190,6 +196,8 @@ enum MHD_Result api_system_df(struct http_req *r)
         for (struct container *c = r->d->containers; c; c = c->next)
                 json_array_append_new(containers, api_container_summary_locked(r->d, c));
         pthread_mutex_unlock(&r->d->lock);
+        json_array_foreach(containers, i, v) json_object_set_new(
+                v, "SizeRw", json_integer(container_quota_size_rw(r->d, json_get_str(v, "Id", ""))));
         json_t *vols = volume_list(r->d->volumes);
         json_array_foreach(vols, i, v) {
                 const char *name = json_get_str(v, "Name", "");

@@ -3,6 +3,7 @@
 
 #include "daemon/events.h"
 #include "daemon/volume/volume.h"
+#include "daemon/container-quota.h"
 
 #include "lib/cleanup.h"
 #include "lib/jsonutil.h"
@@ -73,9 +74,22 @@ enum MHD_Result api_volume_create(struct http_req *r)
                 return http_errorf(r, 400, "Labels and DriverOpts must be objects");
         struct pouch_err err = { 0 };
         json_t *doc = NULL;
-        if (volume_create(r->d->volumes, json_get_str(body, "Name", ""), json_get_str(body, "Driver", ""),
+        if (volume_quota_check(r->d, opts, &err) < 0)
+                return http_error(r, &err);
+        const char *vname = json_get_str(body, "Name", "");
+        json_t *existing = NULL;
+        bool fresh = !*vname || volume_inspect(r->d->volumes, vname, &existing, NULL) < 0;
+        json_decref(existing);
+        if (volume_create(r->d->volumes, vname, json_get_str(body, "Driver", ""),
                           json_is_object(labels) ? labels : NULL, json_is_object(opts) ? opts : NULL, &doc, &err) < 0)
                 return http_error(r, &err);
+        /* a sized volume gets its quota now; an existing volume is returned as it is */
+        if (fresh && volume_quota_apply(r->d, doc, &err) < 0) {
+                volume_quota_release(r->d, json_get_str(doc, "Name", ""));
+                volume_remove(r->d->volumes, json_get_str(doc, "Name", ""), NULL);
+                json_decref(doc);
+                return http_error(r, &err);
+        }
         event_publish(r->d->events, "volume", "create", json_get_str(doc, "Name", ""), NULL);
         json_object_del(doc, "Anonymous");
         return http_json(r, 201, doc);
@@ -87,6 +101,7 @@ enum MHD_Result api_volume_inspect(struct http_req *r)
         json_t *doc = NULL;
         if (volume_inspect(r->d->volumes, r->params[0], &doc, &err) < 0)
                 return http_error(r, &err);
+        volume_quota_status(r->d, doc);
         return http_json(r, 200, doc);
 }
 
@@ -121,6 +136,7 @@ enum MHD_Result api_volume_delete(struct http_req *r)
                 err_set(&err, -EBUSY, "remove %s: volume is in use - [%s]", name, users);
                 return http_error(r, &err);
         }
+        volume_quota_release(r->d, name);
         if (volume_remove(r->d->volumes, name, &err) < 0) {
                 if (err.code == -ENOENT && http_query_bool(r, "force", false))
                         return http_empty(r, 204);
@@ -152,6 +168,8 @@ enum MHD_Result api_volume_prune(struct http_req *r)
                 pthread_mutex_lock(&r->d->lock);
                 bool used = volume_in_use_locked(r->d, name);
                 pthread_mutex_unlock(&r->d->lock);
+                if (!used)
+                        volume_quota_release(r->d, name);
                 if (!used && volume_remove(r->d->volumes, name, NULL) == 0) {
                         json_array_append_new(deleted, json_string(name));
                         event_publish(r->d->events, "volume", "destroy", name, NULL);

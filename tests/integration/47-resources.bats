@@ -110,3 +110,15 @@ mem_limit() {
                 pouch rm -f bps
         fi
 }
+
+@test "--cgroup-driver: cgroupfs by default, systemd only where systemd is the init, junk refused" {
+        [ "$(api GET /info | jq -r .CgroupDriver)" = cgroupfs ]
+        run "$BIN/pouchd" --home "$PT/other-home" --listen "unix://$PT/other.sock" --cgroup-driver junk
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid --cgroup-driver junk"* ]]
+        if [ ! -d /run/systemd/system ]; then
+                run "$BIN/pouchd" --home "$PT/other-home" --listen "unix://$PT/other.sock" --cgroup-driver systemd
+                [ "$status" -ne 0 ]
+                [[ "$output" == *"needs systemd as the host's init"* ]]
+        fi
+}

@@ -143,14 +143,16 @@ status_field() { # FIELD [run options...]: the value of FIELD in the container's
         pouch rm -f "$id"
 }
 
-@test "namespaces: own pid 1, own hostname, loopback-only network; --net host shares the host's" {
+@test "namespaces: own pid 1, own hostname, own network (lo and eth0; --net none: lo only); --net host shares the host's" {
         run pouch run --rm busybox sh -c 'cat /proc/1/cmdline | tr "\0" " "'
         [ "$output" = "sh -c cat /proc/1/cmdline | tr \"\\0\" \" \" " ]
         id="$(pouch create busybox hostname)"
         run pouch start -a "$id"
         [ "$output" = "${id:0:12}" ]
         pouch rm "$id"
-        run pouch run --rm busybox sh -c 'ls /sys/class/net'
+        run pouch run --rm busybox sh -c 'ls /sys/class/net | tr "\n" " "'
+        [ "$output" = "eth0 lo " ]
+        run pouch run --rm --net none busybox sh -c 'ls /sys/class/net'
         [ "$output" = "lo" ]
         n_host="$(ls /sys/class/net | wc -l)"
         run pouch run --rm --net host busybox sh -c 'ls /sys/class/net | wc -l'

@@ -91,6 +91,7 @@ last_line_is() { [ "$(pouch logs --tail 1 "$1" 2>&1)" = "$2" ]; }
                 run dockerc logs --since "$mid" -t ts
                 [[ "$output" =~ ^20[0-9-]{8}T[0-9:]{8}\.[0-9]{9}Z\ late$ ]]
         fi
+        wait_for 10 state_is ts exited
         pouch rm ts
 }
 

@@ -71,7 +71,10 @@ pouchd_start() {
         # A subshell detaches pouchd from the bats process: a killed pouchd is reaped at once (no
         # zombie that still answers kill -0), and fd 3 (bats' output pipe) is not inherited, so
         # pouchd and its shims cannot keep bats waiting.
-        (exec "$BIN/pouchd" --home "$PHOME" --listen "unix://$PSOCK" --debug "$@" \
+        # a bridge and subnet of the file's own (see pouchd_setup_file), apart from a pouchd the
+        # host may run (pouch0) and from test files running at the same time
+        (exec "$BIN/pouchd" --home "$PHOME" --listen "unix://$PSOCK" --debug \
+                --bridge "$PBRIDGE" --bip "$PBIP" "$@" \
                 < /dev/null >> "$PLOG" 2>&1 3>&- &
                 echo $! > "$PT/pouchd.pid")
         local pid deadline=$((SECONDS + PING_DEADLINE))
@@ -121,6 +124,8 @@ pouchd_setup_file() {
         [ -z "${POUCH_IT_RUN_ID:-}" ] || echo "$POUCH_IT_RUN_ID" > "$PT/run-id"
         export PT PHOME="$PT/home" PSOCK="$PT/d.sock" PLOG="$PT/pouchd.log" PBUSYBOX="$PT/busybox.tar"
         export POUCH_HOST="unix://$PSOCK"
+        local net=$((RANDOM % 250 + 1))
+        export PBRIDGE="${POUCH_IT_BRIDGE:-pit$net}" PBIP="${POUCH_IT_BIP:-10.213.$net.1/24}"
         # also for a stray bare `docker`: never the host's own daemon
         export DOCKER_HOST="unix://$PSOCK"
         : > "$PLOG"
@@ -139,7 +144,14 @@ pouchd_teardown_file() {
                         curl -s --max-time 20 --unix-socket "$PSOCK" -X DELETE "http://x/containers/$id?force=1" > /dev/null || true
                 done
         fi
+        if ping_ok; then
+                ids="$(curl -s --max-time 10 --unix-socket "$PSOCK" 'http://x/networks' | jq -r '.[] | select(.Name != "bridge" and .Name != "host" and .Name != "none") | .Id' 2> /dev/null)"
+                for id in $ids; do
+                        curl -s --max-time 20 --unix-socket "$PSOCK" -X DELETE "http://x/networks/$id" > /dev/null || true
+                done
+        fi
         pouchd_stop TERM
+        [ -z "${PBRIDGE:-}" ] || ip link del "$PBRIDGE" 2> /dev/null || true
         # runtime state left behind (containers whose shim or daemon died): kill and delete them
         for rt in "$PHOME"/runtime/*/; do
                 [ -d "$rt" ] || continue

@@ -23,7 +23,8 @@ if [ "$(id -u)" != 0 ] || [ -z "$MKFS" ] || [ ! -e /dev/loop-control ] || ! comm
         echo "0 passed, 0 failed"
         exit 0
 fi
-for a in build/libfeatures.a build/libruntime.a build/libpouch.a; do
+B=${POUCH_BUILD:-build} # the build directory holding the libraries
+for a in $B/libfeatures.a $B/libruntime.a $B/libpouch.a; do
         if [ ! -f "$ROOT/$a" ]; then
                 echo "FAIL - $ROOT/$a missing: run make first"
                 echo "0 passed, 1 failed"
@@ -51,7 +52,7 @@ DRV=$T/quota-driver
 # shellcheck disable=SC2046
 if ! cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT" -I"$ROOT/lib" -o "$DRV" \
         "$ROOT/tests/integration/helpers/quota-driver.c" \
-        "$ROOT/build/libfeatures.a" "$ROOT/build/libruntime.a" "$ROOT/build/libpouch.a" \
+        "$ROOT/$B/libfeatures.a" "$ROOT/$B/libruntime.a" "$ROOT/$B/libpouch.a" \
         $(pkg-config --libs jansson libcrypto libseccomp libcap mount) -lpthread; then
         echo "FAIL - cannot build the quota driver"
         echo "0 passed, 1 failed"

@@ -42,6 +42,9 @@ static void test_functions(void **state)
         check("{{len .M}}", "{\"M\":{\"a\":1}}", "1");
         check("{{upper .S}}", "{\"S\":\"ab\"}", "AB");
         check("{{.A}}\\t{{.B}}", "{\"A\":1,\"B\":2}", "1\t2");
+        /* escapes in a rendered value are the value's, not the format's */
+        check("{{json .S}}\\n", "{\"S\":\"a\\nb\\tc\"}", "\"a\\nb\\tc\"\n");
+        check("{{.S}}", "{\"S\":\"x\\\\ny\"}", "x\\ny");
 }
 
 int main(void)

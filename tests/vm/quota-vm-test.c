@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -183,6 +184,44 @@ static void check_limit(struct ctx *c, int64_t *ret_id)
                (long long) w.written / 1024, w.err ? strerror(w.err) : "ok");
 }
 
+/* The layout pouchd gives a container's writable layer: the quota dir rw/ holds the overlay's
+ * upper (rw/diff) and work (rw/work) dirs; df through the overlay shows the limit and writes
+ * through it stop there, charged to the project. */
+static void check_overlay(struct ctx *c)
+{
+        char rw[256], diff[300], work[300], lower[256], merged[256], opts[1200], big[300], charged[320];
+        path_of(c, "ov-rw", rw, sizeof(rw));
+        path_of(c, "ov-lower", lower, sizeof(lower));
+        snprintf(merged, sizeof(merged), "/tmp/ov-merged-%s", c->fs);
+        snprintf(diff, sizeof(diff), "%s/diff", rw);
+        snprintf(work, sizeof(work), "%s/work", rw);
+        struct pouch_err err = { 0 };
+        int64_t id = 0;
+        int r = quota_dir_set(c->m, "ov-rootfs", rw, 8 * MIB, &id, &err);
+        if (r == 0 && (mkdir(diff, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(lower, 0755) < 0 ||
+                       mkdir(merged, 0755) < 0))
+                r = -errno;
+        snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, diff, work);
+        if (r == 0 && mount("overlay", merged, "overlay", 0, opts) < 0)
+                r = -errno;
+        if (!result(c, "overlay-mount", r == 0, "r=%d %s", r, err.msg))
+                return;
+        chmod(merged, 01777);
+        int64_t df = statfs_size(merged);
+        result(c, "overlay-df", near(df, 8 * MIB, MIB / 2), "statfs size of the overlay %lldK", (long long) df / 1024);
+        snprintf(big, sizeof(big), "%s/big", merged);
+        struct write_result w = write_as(big, 20 * MIB, 1000);
+        result(c, "overlay-limit", (w.err == EDQUOT || w.err == ENOSPC) && w.written <= 8 * MIB && w.written >= 6 * MIB,
+               "stopped at %lldK: %s", (long long) w.written / 1024, strerror(w.err));
+        uint32_t pid = 0;
+        snprintf(charged, sizeof(charged), "%s/big", diff);
+        project_of(charged, &pid, NULL);
+        result(c, "overlay-upper-projid", pid == id, "rw/diff/big projid=%u (want %lld)", pid, (long long) id);
+        umount2(merged, MNT_DETACH);
+        r = quota_dir_release(c->m, "ov-rootfs", rw);
+        result(c, "overlay-release", r == 0, "r=%d", r);
+}
+
 /* Fixed ids, shared ids, ids stable across a reopen, release, allocation skipping used ids. */
 static void check_ids(struct ctx *c, int64_t c1_id)
 {
@@ -255,6 +294,7 @@ int main(int argc, char **argv)
         if (ok) {
                 int64_t id = 0;
                 check_limit(&c, &id);
+                check_overlay(&c);
                 check_ids(&c, id);
         }
         quota_manager_free(c.m);

@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/vm
 CACHE=${POUCH_TEST_CACHE:-/var/cache/pouch-test}/vm-kernel
 TIMEOUT=${TIMEOUT:-150}
-MODULES="quota_v2 xfs virtio_pci virtio_blk"
+MODULES="quota_v2 xfs overlay virtio_pci virtio_blk"
 T0=$(date +%s.%N)
 
 skip() { echo "skipped: $*"; echo "0 passed, 0 failed"; exit 0; }
