@@ -139,7 +139,8 @@ check-asan:
 	$(MAKE) BUILD=build-asan SAN=1 unit build-asan/bin/pouchd build-asan/bin/pouch build-asan/bin/pouch-shim build-asan/bin/pouch-init
 	@if [ "$$(id -u)" = 0 ]; then \
 		POUCH_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 bats tests/integration/00-core-smoke.bats tests/integration/10-engine.bats; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout --kill-after=30 900 \
+			bats tests/integration/00-core-smoke.bats tests/integration/10-engine.bats; \
 	else echo "check-asan: integration part skipped (needs root)"; fi
 
 deps:

@@ -94,7 +94,8 @@ int oci_hooks_load(char *const *dirs, struct oci_hook_set *ret, char ***ret_warn
                 files_free(files, n);
                 return r;
         }
-        qsort(files, n, sizeof(*files), file_cmp);
+        if (n > 1)
+                qsort(files, n, sizeof(*files), file_cmp);
         struct oci_hook_set set = { .hooks = calloc(n ? n : 1, sizeof(struct oci_hook *)) };
         if (!set.hooks) {
                 files_free(files, n);

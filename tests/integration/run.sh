@@ -3,7 +3,8 @@
 # *-smoke.sh. Needs root (skips with a message otherwise). Prints one closing line
 # "N passed, M failed" (", K skipped" when any were skipped) and exits non-zero on any failure.
 #   tests/integration/run.sh [FILE.bats...]        default: all of them
-# Env: POUCH_BIN (binaries, default bin/), POUCH_IT_TIMEOUT (seconds per file, default 1200).
+# Env: POUCH_BIN (binaries, default bin/), POUCH_IT_TIMEOUT (seconds per file, default 600),
+#      POUCH_IT_BUDGET (seconds for the whole run, default 2700: files not started by then fail).
 set -u
 cd "$(dirname "$0")" || exit 1
 if [ "$(id -u)" != 0 ]; then
@@ -33,6 +34,12 @@ sweep() {
 }
 trap sweep EXIT
 
+# a hung file must not take the whole run with it: once the budget is spent, the rest fail unrun
+over_budget() {
+        [ "$SECONDS" -lt "${POUCH_IT_BUDGET:-2700}" ] && return 1
+        echo "# not run: the suite's time budget (${POUCH_IT_BUDGET:-2700} s) is spent"
+}
+
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=([0-9]*.bats)
 pass=0 fail=0 skip=0
@@ -40,7 +47,12 @@ out="$(mktemp /tmp/pouch-it-tap.XXXXXX)"
 for f in "${files[@]}"; do
         [ -e "$f" ] || continue
         echo "== $f"
-        timeout --kill-after=30 "${POUCH_IT_TIMEOUT:-1200}" bats --tap "$f" 2>&1 | tee "$out"
+        if over_budget; then
+                fail=$((fail + 1))
+                continue
+        fi
+        t0=$SECONDS
+        timeout --kill-after=30 "${POUCH_IT_TIMEOUT:-600}" bats --tap "$f" 2>&1 | tee "$out"
         rc=${PIPESTATUS[0]}
         ok=$(grep -c '^ok ' "$out")
         s=$(grep -ci '^ok [0-9]* .*# skip' "$out")
@@ -54,6 +66,7 @@ for f in "${files[@]}"; do
                 n=1
         fi
         pass=$((pass + ok - s)) skip=$((skip + s)) fail=$((fail + n))
+        echo "# $f: $((SECONDS - t0)) s"
         sweep
 done
 # the library-level smoke scripts (shim, networking, quota): each counts as one test
@@ -61,7 +74,13 @@ if [ $# -eq 0 ]; then
         for s in ./*-smoke.sh; do
                 [ -x "$s" ] || continue
                 echo "== $s"
-                if timeout --kill-after=30 "${POUCH_IT_TIMEOUT:-1200}" "$s"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+                if over_budget; then
+                        fail=$((fail + 1))
+                        continue
+                fi
+                t0=$SECONDS
+                if timeout --kill-after=30 "${POUCH_IT_TIMEOUT:-600}" "$s"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+                echo "# $s: $((SECONDS - t0)) s"
         done
 fi
 rm -f "$out"
