@@ -73,8 +73,7 @@ struct layer_job {
         char chain[72];        /* the layer's chain id */
         bool skip;             /* already in the store */
         bool reused;           /* another pull stored it while we waited for its lock */
-        int lockfd;            /* held from download to commit, so a concurrent pull waits and reuses */
-        char *lockpath;
+        int fd;                /* the verified download, opened while its lock was held */
         bool done;
         int result;
         struct pouch_err err;
@@ -131,35 +130,76 @@ static void blob_progress(void *p, int64_t done, int64_t total)
         json_decref(m);
 }
 
-/* Each blob has a lock file beside its download; the pull holding it keeps it until its image is
- * committed. A concurrent pull of the same layer waits for it (bounded, so pulls that share
- * layers in another order cannot deadlock) and then finds the layer in the store. */
-static void lock_blob(struct layer_job *j)
+/* Each blob has a lock file beside its download, held only while one pull downloads or verifies
+ * it: a concurrent pull of the same blob waits, then finds the complete file (or the layer in the
+ * store) instead of fetching it again. Holding it only for the download, never while waiting for
+ * anything else, is what keeps pulls that share layers in any order from deadlocking. The lock
+ * file may be unlinked by its holder, so a lock taken on a file no longer at the path is retried. */
+static int lock_blob(const char *path)
 {
-        if (asprintf(&j->lockpath, "%s.lock", j->path) < 0) {
-                j->lockpath = NULL;
-                return;
-        }
-        j->lockfd = open(j->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        for (int waited = 0; j->lockfd >= 0 && flock(j->lockfd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
-                if (waited >= 600000) {
-                        log_warn("blob %s is locked for too long; downloading it anyway", j->digest);
-                        break;
+        _cleanup_free_ char *lockpath = NULL;
+        if (asprintf(&lockpath, "%s.lock", path) < 0)
+                return -ENOMEM;
+        for (;;) {
+                int fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        return log_warn_errno(-errno, "cannot open the lock file %s", lockpath);
+                if (flock(fd, LOCK_EX) < 0) {
+                        int r = -errno;
+                        close(fd);
+                        return log_warn_errno(r, "cannot lock %s", lockpath);
                 }
-                poll(NULL, 0, 50);
+                struct stat a, b;
+                if (fstat(fd, &a) == 0 && stat(lockpath, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        return fd;
+                close(fd);
         }
 }
 
-static void unlock_blob(struct layer_job *j)
+static void unlock_blob(const char *path, int lockfd, bool remove_lock)
 {
-        if (j->lockfd >= 0) {
-                if (j->lockpath)
-                        unlink(j->lockpath);
-                close(j->lockfd);
-                j->lockfd = -1;
+        if (lockfd < 0)
+                return;
+        _cleanup_free_ char *lockpath = NULL;
+        if (remove_lock && asprintf(&lockpath, "%s.lock", path) > 0)
+                unlink(lockpath);
+        close(lockfd);
+}
+
+/* After the pull: remove the shared download if it is still the file this pull used. */
+static void release_download(struct layer_job *j)
+{
+        if (j->fd < 0)
+                return;
+        int lockfd = lock_blob(j->path);
+        struct stat a, b;
+        bool same = fstat(j->fd, &a) == 0 && stat(j->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+        if (same)
+                unlink(j->path);
+        unlock_blob(j->path, lockfd, same);
+        close(j->fd);
+        j->fd = -1;
+}
+
+/* One layer: the store may already have it (a concurrent pull committed it meanwhile); otherwise
+ * fetch or resume it and verify it under the blob's lock, and keep it open for ingestion. */
+static int fetch_layer(struct pull_ctx *ctx, struct registry_client *rc, struct layer_job *j)
+{
+        int lockfd = lock_blob(j->path);
+        int r = 0;
+        if (store_layer_complete(ctx->s, j->chain)) {
+                j->reused = true;
+        } else {
+                struct progress_ud pu = { .ctx = ctx, .job = j };
+                r = registry_fetch_blob(rc, ctx->repo, j->digest, j->size, j->path, blob_progress, &pu, &j->err);
+                if (r == 0) {
+                        j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+                        if (j->fd < 0)
+                                r = err_set(&j->err, -errno, "cannot open downloaded layer %s: %m", j->digest);
+                }
         }
-        free(j->lockpath);
-        j->lockpath = NULL;
+        unlock_blob(j->path, lockfd, false);
+        return r;
 }
 
 /* Blobs are downloaded to downloads/<hex>; an interrupted download resumes from the partial file. */
@@ -185,16 +225,7 @@ static void *download_thread(void *p)
                         r = r0;
                         j->err = cerr;
                 } else {
-                        lock_blob(j);
-                        if (store_layer_complete(ctx->s, j->chain)) {
-                                /* a concurrent pull of the same layer finished it */
-                                j->reused = true;
-                                r = 0;
-                        } else {
-                                struct progress_ud pu = { .ctx = ctx, .job = j };
-                                r = registry_fetch_blob(rc, ctx->repo, j->digest, j->size, j->path, blob_progress, &pu,
-                                                        &j->err);
-                        }
+                        r = fetch_layer(ctx, rc, j);
                 }
                 pthread_mutex_lock(&ctx->lock);
                 j->result = r;
@@ -314,7 +345,7 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 chain_id_next(i ? chain : NULL, json_string_value(json_array_get(diff_ids, i)), next);
                 memcpy(chain, next, sizeof(chain));
                 jobs[i].skip = store_layer_complete(s, chain);
-                jobs[i].lockfd = -1;
+                jobs[i].fd = -1;
                 memcpy(jobs[i].chain, chain, sizeof(jobs[i].chain));
                 /* downloads/ survives a daemon restart (tmp/ is cleaned at start): resumable */
                 jobs[i].path = store_path(s, "downloads/%s", jobs[i].digest + 7);
@@ -350,7 +381,7 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                                 msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Extracting");
                 }
                 bool stored = jobs[i].skip || jobs[i].reused;
-                int fd = stored ? open("/dev/null", O_RDONLY | O_CLOEXEC) : open(jobs[i].path, O_RDONLY | O_CLOEXEC);
+                int fd = stored ? open("/dev/null", O_RDONLY | O_CLOEXEC) : dup(jobs[i].fd);
                 if (fd < 0) {
                         r = err_set(err, -errno, "cannot open downloaded layer %s: %m", jobs[i].digest);
                         break;
@@ -362,7 +393,6 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 p.n_layers++;
                 parent = p.layers[i].chain_id;
                 if (!stored) {
-                        unlink(jobs[i].path);
                         msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Pull complete");
                 } else if (jobs[i].reused) {
                         msg_status(ctx->cb, ctx->ud, jobs[i].short_id, "Already exists");
@@ -395,9 +425,13 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
                 }
         }
         pending_image_done(&p);
-        /* committed (or failed): concurrent pulls waiting on these layers may go on */
+        /* committed (or failed): the downloads are no longer needed, unless a failed pull can
+         * resume them; a concurrent pull that opened one keeps reading its own descriptor */
         for (size_t i = 0; i < n; i++) {
-                unlock_blob(&jobs[i]);
+                if (r == 0)
+                        release_download(&jobs[i]);
+                else if (jobs[i].fd >= 0)
+                        close(jobs[i].fd);
                 free(jobs[i].path);
         }
         free(jobs);

@@ -108,7 +108,9 @@ reg() { echo "127.0.0.1:$(cat "$REG_ROOT/reg/port")"; }
                 n="$(tail -n +"$((before + 1))" "$REG_ROOT/reg/log" | grep -c "GET /v2/test/ml/blobs/$l HTTP/1.1\" 200")" || true
                 [ "$n" = 1 ] || { echo "layer $l fetched $n times"; false; }
         done
-        grep -q "Already exists" "$PT/pull1" "$PT/pull2"
+        # both pulls finished with the image's digest
+        grep -q "^Digest: sha256:" "$PT/pull1"
+        grep -q "^Digest: sha256:" "$PT/pull2"
 }
 
 @test "a pull interrupted by a daemon crash leaves no image; the next pull completes it" {
