@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # make demo: start pouchd in a scratch home (/tmp/pouch-demo), import a busybox image built from
-# the host's busybox-static, run containers through `pouch` (and `docker` when installed), then
-# stop everything and clean up. Assumes the binaries are built (make). Root only.
+# the host's busybox-static, run containers through `pouch` (and `docker` when installed); then a
+# rich container: the Debian image built locally (tests/images/build-debian-rich.sh, mmdebstrap,
+# cached), pouch-init running sshd, cron and a service, an SSH login with a generated key, the
+# service list and `free` (lxcfs's view when it is on); skipped, saying so, when the image cannot be
+# built. Then stop everything and clean up. Assumes the binaries are built (make). Root only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO="${POUCH_DEMO_DIR:-/tmp/pouch-demo}"
 SOCK="$DEMO/pouchd.sock"
 HOME_DIR="$DEMO/home"
 export POUCH_HOST="unix://$SOCK" DOCKER_HOST="unix://$SOCK"
+# the binaries (POUCH_BIN=build-x/bin for another build directory)
+BIN="${POUCH_BIN:-bin}"
 
 [ "$(id -u)" = 0 ] || { echo "make demo needs root (namespaces, mounts, runc)" >&2; exit 1; }
 for b in pouchd pouch pouch-shim; do
-        [ -x "bin/$b" ] || { echo "bin/$b is missing: run make first" >&2; exit 1; }
+        [ -x "$BIN/$b" ] || { echo "$BIN/$b is missing: run make first" >&2; exit 1; }
 done
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
@@ -30,8 +35,8 @@ clean_demo() {
         local p pid m c
         [ -d "$DEMO" ] || return 0
         if curl -sf --max-time 5 --unix-socket "$SOCK" http://x/_ping > /dev/null 2>&1; then
-                for c in $(bin/pouch ps -aq 2> /dev/null || true); do
-                        bin/pouch rm -f "$c" > /dev/null 2>&1 || true
+                for c in $("$BIN/pouch" ps -aq 2> /dev/null || true); do
+                        "$BIN/pouch" rm -f "$c" > /dev/null 2>&1 || true
                 done
         fi
         pid="$(cat "$DEMO/pouchd.pid" 2> /dev/null || true)"
@@ -72,12 +77,84 @@ finish() {
         fi
 }
 
+# A free TCP port on the host for -p, or nothing.
+free_port() {
+        local p
+        for p in 2222 $(shuf -i 20000-40000 -n 20); do
+                ss -Hltn "sport = :$p" 2> /dev/null | grep -q . || { echo "$p"; return 0; }
+        done
+}
+
+# A rich container: the Debian image built here (mmdebstrap, cached), pouch-init as PID 1 running
+# sshd, cron and a service of /etc/pouch/services.d, an SSH login with a generated key.
+rich_demo() {
+        local c port pid ok t0 svc_dir="$DEMO/rich/services.d"
+        printf '\n\033[1m-- rich containers: a VM-like Debian container with pouch-init as PID 1 --\033[0m\n'
+        for c in ssh ssh-keygen nsenter jq; do
+                command -v "$c" > /dev/null || { echo "$c is missing: the rich-container part is skipped"; return 0; }
+        done
+        say "tests/images/build-debian-rich.sh $DEMO/debian-rich.tar    # Debian bookworm + sshd + cron (mmdebstrap, cached)"
+        if ! tests/images/build-debian-rich.sh "$DEMO/debian-rich.tar" > "$DEMO/build-debian.log" 2>&1; then
+                printf '\033[1mthe Debian rich image could not be built\033[0m (it needs mmdebstrap and access to\n'
+                printf "Debian's archive); the rich-container part is skipped. The build said:\n"
+                tail -n 5 "$DEMO/build-debian.log" | sed 's/^/    /'
+                return 0
+        fi
+        run "$BIN/pouch" import "$DEMO/debian-rich.tar" debian-rich:latest
+        rm -f "$DEMO/debian-rich.tar"
+
+        mkdir -p "$DEMO/rich/ssh" "$svc_dir"
+        run ssh-keygen -q -t ed25519 -N '' -C pouch-demo -f "$DEMO/rich/ssh/key"
+        install -m 0600 "$DEMO/rich/ssh/key.pub" "$DEMO/rich/ssh/authorized_keys"
+        printf '%s\n' '#!/bin/sh' '# runs at every start, before the services' 'mkdir -p /srv/www' \
+                'echo "hello from a service of a rich container" > /srv/www/index.html' \
+                'echo "initscript: /srv/www ready"' > "$DEMO/rich/init.sh"
+        chmod 0755 "$DEMO/rich/init.sh"
+        printf '%s\n' '[Unit]' 'Description=a small web server' '[Service]' \
+                'ExecStart=/bin/busybox httpd -f -p 8080 -h /srv/www' 'Restart=always' > "$svc_dir/web.service"
+        run cat "$DEMO/rich/init.sh" "$svc_dir/web.service"
+        port="$(free_port)"
+        run "$BIN/pouch" run -d --name demo-rich --rich --initscript /etc/pouch/init.sh -m 512m \
+                -e 'GREETING=hello "world" a=b' ${port:+-p "127.0.0.1:$port:22"} \
+                -v "$DEMO/rich/ssh/authorized_keys:/root/.ssh/authorized_keys:ro" \
+                -v "$DEMO/rich/init.sh:/etc/pouch/init.sh:ro" -v "$svc_dir:/etc/pouch/services.d:ro" debian-rich
+        pid="$("$BIN/pouch" inspect -f '{{.State.Pid}}' demo-rich)"
+        # pouch-init makes the image's missing SSH host keys at the first start
+        ok=0
+        for _ in $(seq 1 300); do
+                if nsenter -t "$pid" -n bash -c ': <> /dev/tcp/127.0.0.1/22' 2> /dev/null; then ok=1; break; fi
+                sleep 0.1
+        done
+        [ "$ok" = 1 ] || { echo "sshd did not come up in the rich container" >&2; return 1; }
+        local ssh_opts=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes
+                -o IdentitiesOnly=yes -o ConnectTimeout=5 -o LogLevel=ERROR -i "$DEMO/rich/ssh/key")
+        # shellcheck disable=SC2016 # expanded in the container
+        local remote='echo "logged in as $(id -un) on $(hostname); PID 1 is $(cat /proc/1/comm)"; echo "GREETING=$GREETING"; ps -eo pid,ppid,args --forest'
+        if [ -n "$port" ] && timeout 10 ssh "${ssh_opts[@]}" -p "$port" root@127.0.0.1 true 2> /dev/null; then
+                run timeout 30 ssh "${ssh_opts[@]}" -p "$port" root@127.0.0.1 "$remote"
+        else
+                echo "(the published port does not answer: SSH through the container's network namespace)"
+                run timeout 30 nsenter -t "$pid" -n ssh "${ssh_opts[@]}" root@127.0.0.1 "$remote"
+        fi
+        say "$BIN/pouch inspect -f '{{json .Rich.Status}}' demo-rich | jq ...    # pouch-init's services"
+        "$BIN/pouch" inspect -f '{{json .Rich.Status}}' demo-rich |
+                jq -r '"phase \(.phase)", (.services[] | "  \(.name)\t\(.state)\tpid \(.pid)\trestarts \(.restarts)")'
+        run "$BIN/pouch" exec demo-rich busybox wget -qO- http://127.0.0.1:8080/
+        run "$BIN/pouch" logs --tail 6 demo-rich
+        echo "(free shows the container's 512 MB limit when lxcfs serves its /proc view, the host's memory otherwise)"
+        run "$BIN/pouch" exec demo-rich free -m
+        t0=$(date +%s%N)
+        run "$BIN/pouch" stop demo-rich
+        echo "(stopped in $((($(date +%s%N) - t0) / 1000000)) ms: the services got SIGTERM, in reverse order)"
+        run "$BIN/pouch" rm demo-rich
+}
+
 clean_demo
 mkdir -p "$DEMO"
 trap finish EXIT
 
-say "bin/pouchd --home $HOME_DIR --listen $POUCH_HOST &"
-(exec bin/pouchd --home "$HOME_DIR" --listen "$POUCH_HOST" < /dev/null > "$DEMO/pouchd.log" 2>&1 &
+say "$BIN/pouchd --home $HOME_DIR --listen $POUCH_HOST &"
+(exec "$BIN/pouchd" --home "$HOME_DIR" --listen "$POUCH_HOST" < /dev/null > "$DEMO/pouchd.log" 2>&1 &
         echo $! > "$DEMO/pouchd.pid")
 ok=0
 for _ in $(seq 1 200); do
@@ -88,26 +165,27 @@ done
 [ "$ok" = 1 ] || { echo "pouchd did not start" >&2; exit 1; }
 
 run tests/images/build-busybox.sh "$DEMO/busybox.tar"
-run bin/pouch import "$DEMO/busybox.tar" busybox:latest
-run bin/pouch images
-run bin/pouch run --rm busybox sh -c 'echo hello from pouch; uname -a; cat /proc/1/cmdline | tr "\0" " "; echo'
+run "$BIN/pouch" import "$DEMO/busybox.tar" busybox:latest
+run "$BIN/pouch" images
+run "$BIN/pouch" run --rm busybox sh -c 'echo hello from pouch; uname -a; cat /proc/1/cmdline | tr "\0" " "; echo'
 # shellcheck disable=SC2016 # expanded inside the container
-run bin/pouch run -d --name demo-ticker busybox sh -c 'while true; do echo tick $(date +%T); sleep 1; done'
-run bin/pouch ps
-run bin/pouch exec demo-ticker ps
+run "$BIN/pouch" run -d --name demo-ticker busybox sh -c 'while true; do echo tick $(date +%T); sleep 1; done'
+run "$BIN/pouch" ps
+run "$BIN/pouch" exec demo-ticker ps
 # let the ticker write a couple of lines
 for _ in $(seq 1 50); do
-        [ "$(bin/pouch logs demo-ticker 2> /dev/null | wc -l)" -ge 2 ] && break
+        [ "$("$BIN/pouch" logs demo-ticker 2> /dev/null | wc -l)" -ge 2 ] && break
         sleep 0.1
 done
-run bin/pouch logs --tail 2 demo-ticker
+run "$BIN/pouch" logs --tail 2 demo-ticker
 if [ -x /usr/local/bin/docker ] || command -v docker > /dev/null; then
         say "DOCKER_HOST=$DOCKER_HOST docker ps"
         docker ps
         run docker run --rm busybox echo hello from the docker CLI
 fi
-run bin/pouch stop -t 1 demo-ticker
-run bin/pouch ps -a
-run bin/pouch rm demo-ticker
+run "$BIN/pouch" stop -t 1 demo-ticker
+run "$BIN/pouch" ps -a
+run "$BIN/pouch" rm demo-ticker
+rich_demo
 say "stopping pouchd and removing $DEMO"
 exit 0

@@ -7,12 +7,7 @@ load helpers
 
 setup_file() {
         pouchd_setup_file
-        if ! "$IMAGES/build-debian-rich.sh" "$PT/debian-rich.tar" > "$PT/build-debian.log" 2>&1; then
-                cat "$PT/build-debian.log" >&3
-                skip "the Debian rich image could not be built (mmdebstrap needs Debian's archive)"
-        fi
-        pouch import "$PT/debian-rich.tar" debian-rich:latest > /dev/null
-        rm -f "$PT/debian-rich.tar"
+        import_debian_rich
 }
 teardown_file() { pouchd_teardown_file; }
 teardown() { dump_log_on_failure; }

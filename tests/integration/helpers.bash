@@ -189,6 +189,17 @@ unmount_under() {
 }
 
 # per-test teardown: on failure, show the end of pouchd's log under the test's output
+# Import the Debian rich image (tests/images/build-debian-rich.sh, cached) as debian-rich:latest;
+# skips the calling file when it cannot be built (mmdebstrap needs Debian's archive).
+import_debian_rich() {
+        if ! "$IMAGES/build-debian-rich.sh" "$PT/debian-rich.tar" > "$PT/build-debian.log" 2>&1; then
+                cat "$PT/build-debian.log" >&3
+                skip "the Debian rich image could not be built (mmdebstrap needs Debian's archive)"
+        fi
+        pouch import "$PT/debian-rich.tar" debian-rich:latest > /dev/null
+        rm -f "$PT/debian-rich.tar"
+}
+
 dump_log_on_failure() {
         [ "${BATS_TEST_COMPLETED:-}" = 1 ] && return 0
         [ -n "${PLOG:-}" ] && [ -f "$PLOG" ] || return 0
