@@ -62,7 +62,7 @@ BINDIR := $(dir $(firstword $(BINS)))
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all clean install test unit integration check-asan demo deps bench fmt
+.PHONY: all clean install test unit unit-bins integration check-asan demo deps bench fmt
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -123,19 +123,26 @@ $(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call test_libs,$*) -Wl,--end-group $(PKG_LIBS) -lcmocka -lpthread
 
+unit-bins: $(UNIT_BINS)
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 integration: all
 	tests/integration/run.sh
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
-	$(MAKE) all unit
+	$(MAKE) -j$(JOBS) all unit-bins
+	$(MAKE) unit
 	$(MAKE) check-asan
 	$(MAKE) integration
 
 # Unit tests, then the daemon, shim and CLI themselves, under ASan/UBSan (any report aborts).
 check-asan:
+	$(MAKE) -j$(JOBS) BUILD=build-asan SAN=1 build-asan/bin/pouchd build-asan/bin/pouch build-asan/bin/pouch-shim \
+		build-asan/bin/pouch-init unit-bins
 	$(MAKE) BUILD=build-asan SAN=1 unit build-asan/bin/pouchd build-asan/bin/pouch build-asan/bin/pouch-shim build-asan/bin/pouch-init
 	@if [ "$$(id -u)" = 0 ]; then \
 		POUCH_BIN=$(CURDIR)/build-asan/bin ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +80,7 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                 json_array_foreach(a, i, v) if (json_is_string(v)) strv_push(lists[k].dst, json_string_value(v));
         }
         c->enable_lxcfs = json_get_bool(j, "enable-lxcfs", c->enable_lxcfs);
+        c->hook_timeout = (int) json_get_int(j, "hook-timeout", c->hook_timeout);
         /* "hooks-dirs" (an array, or one string); "hooks-dir" is read too */
         for (const char *const *key = (const char *const[]){ "hooks-dir", "hooks-dirs", NULL }; *key; key++) {
                 json_t *h = json_object_get(j, *key);
@@ -121,6 +123,7 @@ static void usage(FILE *f)
                    "      --quota-backend NAME  disk quotas: prjquota, loop or none (default: detect)\n"
                    "      --hooks-dir DIR       oci-hooks(5) JSON directory; repeatable (default\n"
                    "                            /usr/share/containers/oci/hooks.d and /etc/pouch/hooks.d)\n"
+                   "      --hook-timeout SECS   limit for hooks that set no timeout (default 60; 0: none)\n"
                    "      --enable-lxcfs        lxcfs views of /proc for every container by default\n"
                    "      --lxcfs-home DIR      lxcfs mount point (default HOME/lxcfs)\n"
                    "      --lxcfs-binary PATH   lxcfs program (default /usr/bin/lxcfs)\n"
@@ -132,7 +135,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
 {
         enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY, OPT_MIRROR,
                OPT_INSECURE, OPT_BIP, OPT_CNI_DIR, OPT_CGDRIVER,
-               OPT_QUOTA_BACKEND, OPT_HOOKS_DIR, OPT_ENABLE_LXCFS, OPT_LXCFS_HOME, OPT_LXCFS_BINARY };
+               OPT_QUOTA_BACKEND, OPT_HOOKS_DIR, OPT_ENABLE_LXCFS, OPT_LXCFS_HOME, OPT_LXCFS_BINARY,
+               OPT_HOOK_TIMEOUT };
         static const struct option opts[] = {
                 { "home", required_argument, NULL, OPT_HOME },
                 { "listen", required_argument, NULL, 'l' },
@@ -153,6 +157,7 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 { "quota-backend", required_argument, NULL, OPT_QUOTA_BACKEND },
                 { "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
                 { "enable-lxcfs", no_argument, NULL, OPT_ENABLE_LXCFS },
+                { "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
                 { "lxcfs-home", required_argument, NULL, OPT_LXCFS_HOME },
                 { "lxcfs-binary", required_argument, NULL, OPT_LXCFS_BINARY },
                 { "version", no_argument, NULL, 'v' },
@@ -174,6 +179,7 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
         set_str(&c->home, "/var/lib/pouch");
         set_str(&c->runtime, "runc");
         set_str(&c->log_level, "info");
+        c->hook_timeout = 60;
         int r = load_file(c, config_file, explicit_config, err);
         if (r < 0)
                 return r;
@@ -237,6 +243,17 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 case OPT_ENABLE_LXCFS:
                         c->enable_lxcfs = true;
                         break;
+                case OPT_HOOK_TIMEOUT: {
+                        char *end = NULL;
+                        errno = 0;
+                        long v = strtol(optarg, &end, 10);
+                        if (errno || !end || *end || end == optarg || v < 0 || v > 86400) {
+                                strv_free(cli_listen);
+                                return err_set(err, -EINVAL, "invalid --hook-timeout %s (seconds, 0 to 86400)", optarg);
+                        }
+                        c->hook_timeout = (int) v;
+                        break;
+                }
                 case OPT_LXCFS_HOME:
                         set_str(&c->lxcfs_home, optarg);
                         break;
@@ -271,6 +288,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 c->listen = strv_new();
                 strv_push(&c->listen, "unix:///var/run/pouchd.sock");
         }
+        if (c->hook_timeout < 0 || c->hook_timeout > 86400)
+                return err_set(err, -EINVAL, "invalid hook-timeout %d in the config (seconds, 0 to 86400)", c->hook_timeout);
         if (c->home[0] != '/')
                 return err_set(err, -EINVAL, "--home must be an absolute path: %s", c->home);
         if (c->cgroup_driver && strcmp(c->cgroup_driver, "cgroupfs") != 0 && strcmp(c->cgroup_driver, "systemd") != 0)

@@ -6,6 +6,7 @@
 #include "container-lxcfs.h"
 #include "events.h"
 #include "runtime-wrap/spec.h"
+#include "hooks/ocihooks.h"
 #include "richmode/richmode.h"
 
 #include "lib/cleanup.h"
@@ -116,6 +117,7 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                 r = container_hooks_apply(hc, spec, err);
         if (r < 0)
                 return r;
+        oci_hooks_default_timeout(spec, d->cfg.hook_timeout);
         if (rich_enabled(hc)) {
                 _cleanup_free_ char *state_dir = container_dir(d, c->id, "rich");
                 pthread_mutex_lock(&d->lock);

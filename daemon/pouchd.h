@@ -38,6 +38,7 @@ struct pouchd_config {
         char *lxcfs_home;         /* --lxcfs-home: lxcfs mount point (NULL: <home>/lxcfs) */
         char *lxcfs_binary;       /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
         bool enable_lxcfs;        /* --enable-lxcfs: lxcfs views for every container by default */
+        int hook_timeout;         /* --hook-timeout: seconds for hooks that set none (0: unbounded) */
 };
 
 enum container_status {

@@ -274,3 +274,23 @@ bool oci_hook_has_stage(const struct oci_hook *h, int stage)
 {
         return stage >= 0 && stage < OCI_HOOK_N_STAGES && (h->stages & (1u << stage));
 }
+
+int oci_hooks_default_timeout(json_t *spec, int seconds)
+{
+        if (seconds <= 0)
+                return 0;
+        int n = 0;
+        const char *stage;
+        json_t *list;
+        json_object_foreach(json_object_get(spec, "hooks"), stage, list) {
+                size_t i;
+                json_t *h;
+                json_array_foreach(list, i, h) {
+                        if (!json_is_object(h) || json_object_get(h, "timeout"))
+                                continue;
+                        if (json_object_set_new(h, "timeout", json_integer(seconds)) == 0)
+                                n++;
+                }
+        }
+        return n;
+}

@@ -52,3 +52,8 @@ void oci_hook_set_done(struct oci_hook_set *s);
 /* Append the matching hooks to spec.hooks.<stage> (files in name order). *ret_applied (may be
  * NULL) gets a JSON array of {"Stage","Path","Args","Source"} for what was added. */
 int oci_hooks_inject(const struct oci_hook_set *s, json_t *spec, bool has_bind_mounts, json_t **ret_applied);
+
+/* Give every hook of spec.hooks (any stage) that has no "timeout" this one, in seconds, so a hook
+ * that hangs cannot hold a start (or a removal) forever. seconds <= 0 leaves them unbounded.
+ * Returns how many hooks got the default. */
+int oci_hooks_default_timeout(json_t *spec, int seconds);

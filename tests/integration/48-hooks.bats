@@ -53,3 +53,29 @@ teardown() { dump_log_on_failure; }
         [ "$status" -ne 0 ]
         [[ "$output" == *"--hook"* ]]
 }
+
+@test "a hook without a timeout is stopped after pouchd's --hook-timeout" {
+        printf '#!/bin/sh\nexec sleep 600\n' > "$PT/hooks/hang"
+        chmod +x "$PT/hooks/hang"
+        pouchd_stop
+        pouchd_restart --hook-timeout 2
+        t0=$SECONDS
+        run pouch run --name hk4 --hook "prestart=$PT/hooks/hang" busybox true
+        [ "$status" -ne 0 ]
+        [ $((SECONDS - t0)) -lt 30 ]
+        [[ "$output" == *"timeout"* ]]
+        [ "$(state_of hk4)" != running ]
+        pouch rm -f hk4
+        # the spec carries the default for every stage
+        pouch create --name hk5 --hook "prestart=$PT/hooks/record,t" --hook "poststop=$PT/hooks/record,p" busybox true
+        pouch start -a hk5
+        spec="$PHOME/containers/$(cid hk5)/config.json"
+        [ "$(jq '.hooks.prestart[0].timeout' "$spec")" = 2 ]
+        [ "$(jq '.hooks.poststop[0].timeout' "$spec")" = 2 ]
+        pouch rm -f hk5
+        run "$BIN/pouchd" --hook-timeout -1 --home "$PT/nohome"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid --hook-timeout"* ]]
+        pouchd_stop
+        pouchd_restart
+}

@@ -221,12 +221,37 @@ static void test_dirs_and_inject(void **state)
         oci_hook_set_done(&set);
 }
 
+static void test_default_timeout(void **state)
+{
+        (void) state;
+        _cleanup_json_ json_t *spec = json_loads("{\"hooks\": {"
+                                                 "\"prestart\": [{\"path\": \"/a\"}, {\"path\": \"/b\", \"timeout\": 5}],"
+                                                 "\"poststop\": [{\"path\": \"/c\"}]}}",
+                                                 0, NULL);
+        assert_non_null(spec);
+        /* 0 leaves every hook unbounded */
+        assert_int_equal(oci_hooks_default_timeout(spec, 0), 0);
+        json_t *pre = json_object_get(json_object_get(spec, "hooks"), "prestart");
+        assert_null(json_object_get(json_array_get(pre, 0), "timeout"));
+        /* a hook's own timeout wins; the others get the default */
+        assert_int_equal(oci_hooks_default_timeout(spec, 60), 2);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(pre, 0), "timeout")), 60);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(pre, 1), "timeout")), 5);
+        json_t *post = json_object_get(json_object_get(spec, "hooks"), "poststop");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(post, 0), "timeout")), 60);
+        /* idempotent; a spec without hooks is fine */
+        assert_int_equal(oci_hooks_default_timeout(spec, 60), 0);
+        _cleanup_json_ json_t *empty = json_object();
+        assert_int_equal(oci_hooks_default_timeout(empty, 60), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_validation),
                 cmocka_unit_test(test_matching),
                 cmocka_unit_test_setup_teardown(test_dirs_and_inject, setup, teardown),
+                cmocka_unit_test(test_default_timeout),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
