@@ -61,6 +61,9 @@ clean_demo() {
                 echo "mounts remain under $DEMO; leaving it in place" >&2
                 return 0
         fi
+        if [ -f "$DEMO/.made-bridge" ]; then
+                ip link del pouch0 2> /dev/null || true
+        fi
         rm -rf --one-file-system "$DEMO"
 }
 
@@ -151,6 +154,8 @@ rich_demo() {
 
 clean_demo
 mkdir -p "$DEMO"
+# the default bridge pouchd makes, removed at the end unless it was there before the demo
+ip link show pouch0 > /dev/null 2>&1 || touch "$DEMO/.made-bridge"
 trap finish EXIT
 
 say "$BIN/pouchd --home $HOME_DIR --listen $POUCH_HOST &"
