@@ -32,7 +32,14 @@ cleanup() {
                 esac
         done
         pouchd_teardown_file
+        # the default bridge and its host rules, when this run made them
+        if [ "$made_bridge" = 1 ]; then
+                ip link del pouch0 2> /dev/null || true
+                drop_host_rules pouch0
+        fi
 }
+made_bridge=0
+ip link show pouch0 > /dev/null 2>&1 || made_bridge=1
 trap cleanup EXIT
 
 # pouchd without --debug: debug logging is not what we measure
@@ -56,7 +63,9 @@ if pouch create --name bench-spec busybox true > /dev/null && pouch start bench-
         sid="$(pouch inspect -f '{{.Id}}' bench-spec)"
         mkdir -p "$PT/bundle2"
         # /etc/hosts etc. are files of that container, which is removed below
+        # the container's network namespace went with it: runc makes a fresh one instead
         jq --arg r "$PT/bundle/rootfs" '.root.path = $r | .linux.cgroupsPath = "/pouch-bench/spec" |
+            .linux.namespaces |= map(del(.path)) |
             .mounts |= map(select(.destination | test("^/etc/(hosts|hostname|resolv.conf)$") | not))' \
                 "$PHOME/containers/$sid/config.json" > "$PT/bundle2/config.json" && have_spec=1
 fi

@@ -63,6 +63,8 @@ clean_demo() {
         fi
         if [ -f "$DEMO/.made-bridge" ]; then
                 ip link del pouch0 2> /dev/null || true
+                # and the default network's forwarding and masquerading rules
+                packaging/remove-host-rules.sh pouch0
         fi
         rm -rf --one-file-system "$DEMO"
 }

@@ -88,6 +88,15 @@ static void enable_forwarding(struct network_store *s)
                 log_warn("cannot enable IPv4 forwarding (%s): %m", p);
 }
 
+static bool conflist_has(json_t *conflist, const char *type)
+{
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(conflist, "plugins"), i, p) if (strcmp(json_get_str(p, "type", ""), type) ==
+                                                                           0) return true;
+        return false;
+}
+
 static bool valid_ifname(const char *n)
 {
         size_t l = n ? strlen(n) : 0;
@@ -222,6 +231,15 @@ int network_attach(struct network_store *s, const char *network, const struct ne
 
         enable_forwarding(s);
         json_t *cni = json_object_get(ep, "CNI");
+        /* networks whose conflist still has the firewall plugin do their own forwarding rules */
+        if (!conflist_has(json_object_get(cni, "Conflist"), "firewall"))
+                r = net_rules_ensure(s, net, err);
+        if (r < 0) {
+                pthread_mutex_lock(&s->lock);
+                forget_endpoint_locked(s, net, o->container_id);
+                pthread_mutex_unlock(&s->lock);
+                return r;
+        }
         json_t *conflist = json_object_get(cni, "Conflist");
         json_t *rc = json_object_get(cni, "RuntimeConfig");
         struct cni_rt rt;

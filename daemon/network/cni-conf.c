@@ -41,14 +41,14 @@ json_t *cni_conflist_build(const struct cni_net_params *p)
         json_t *ipam = json_pack("{s:s,s:[[o]],s:s}", "type", "host-local", "ranges", range, "dataDir", p->data_dir);
         json_object_set_new(ipam, "routes", p->internal ? json_array() : json_pack("[{s:s}]", "dst", "0.0.0.0/0"));
 
+        /* masquerading and forwarding are one set of host rules per network (hostrules.c), not
+         * chains the bridge and firewall plugins make and remove for every container */
         json_t *bridge = json_pack("{s:s,s:s,s:b,s:b,s:b,s:o}", "type", "bridge", "bridge", p->bridge, "isGateway", 1,
-                                   "ipMasq", !p->internal && p->ip_masq, "hairpinMode", 1, "ipam", ipam);
+                                   "ipMasq", 0, "hairpinMode", 1, "ipam", ipam);
         if (p->mtu > 0)
                 json_object_set_new(bridge, "mtu", json_integer(p->mtu));
         json_t *portmap = json_pack("{s:s,s:{s:b},s:b}", "type", "portmap", "capabilities", "portMappings", 1, "snat", 1);
-        json_t *firewall = json_pack("{s:s,s:s}", "type", "firewall", "backend", "iptables");
-        return json_pack("{s:s,s:s,s:[ooo]}", "cniVersion", CNI_VERSION, "name", p->name, "plugins", bridge, portmap,
-                         firewall);
+        return json_pack("{s:s,s:s,s:[oo]}", "cniVersion", CNI_VERSION, "name", p->name, "plugins", bridge, portmap);
 }
 
 json_t *cni_plugin_conf(json_t *conflist, size_t idx, json_t *prev_result, json_t *runtime_config)

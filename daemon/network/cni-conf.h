@@ -1,10 +1,13 @@
 /* CNI configuration of a bridge network and the parts of CNI results pouch uses.
  *
- * A network's chain (a CNI 1.0.0 configuration list) is bridge -> portmap -> firewall:
- *   bridge   isGateway, ipMasq (off for internal networks), hairpinMode, host-local IPAM with its
- *            dataDir under the store's state dir; routes 0.0.0.0/0 unless internal
- *   portmap  capabilities {"portMappings": true}, snat true (127.0.0.1:PORT from the host works)
- *   firewall backend iptables (accepts forwarded traffic of the container's address)
+ * A network's chain (a CNI 1.0.0 configuration list) is bridge -> portmap:
+ *   bridge   isGateway, ipMasq off, hairpinMode, host-local IPAM with its dataDir under the
+ *            store's state dir; routes 0.0.0.0/0 unless internal
+ *   portmap  capabilities {"portMappings": true}, snat true (127.0.0.1:PORT from the host works);
+ *            only run for containers that publish ports
+ * Masquerading and forwarding are per-network host rules (hostrules.h), made once, instead of the
+ * bridge plugin's ipMasq and the firewall plugin, which add and remove chains for every container.
+ * Records made before kept their firewall plugin, and it keeps working for them.
  * The loopback interface is not part of the chain (see netns_setup_loopback). */
 #pragma once
 
@@ -22,8 +25,7 @@ struct cni_net_params {
         const char *gateway;  /* "10.1.0.1" */
         const char *ip_range; /* NULL or a CIDR inside subnet, addresses are leased from it only */
         const char *data_dir; /* host-local dataDir */
-        bool internal;        /* no masquerade and no default route */
-        bool ip_masq;         /* masquerade traffic leaving the subnet (ignored when internal) */
+        bool internal;        /* no default route */
         int mtu;              /* 0: the kernel's default */
 };
 

@@ -78,6 +78,16 @@ int cni_exec(const struct cni_rt *rt, const char *cmd, json_t *conf, json_t **re
         return 0;
 }
 
+/* portmap does nothing without port mappings (its ADD passes the previous result on, its DEL has
+ * nothing to remove): skipping it saves a fork+exec at every start and stop. */
+static bool plugin_idle(json_t *conflist, size_t idx, json_t *runtime_config)
+{
+        json_t *plugin = json_array_get(json_object_get(conflist, "plugins"), idx);
+        if (strcmp(json_get_str(plugin, "type", ""), "portmap") != 0)
+                return false;
+        return json_array_size(json_object_get(runtime_config, "portMappings")) == 0;
+}
+
 int cni_list_add(const struct cni_rt *rt, json_t *conflist, json_t *runtime_config, json_t **ret_result,
                  struct pouch_err *err)
 {
@@ -87,6 +97,8 @@ int cni_list_add(const struct cni_rt *rt, json_t *conflist, json_t *runtime_conf
                 return err_set(err, -EINVAL, "CNI configuration list without plugins");
         json_t *prev = NULL;
         for (size_t i = 0; i < json_array_size(plugins); i++) {
+                if (plugin_idle(conflist, i, runtime_config))
+                        continue;
                 _cleanup_json_ json_t *conf = cni_plugin_conf(conflist, i, prev, runtime_config);
                 if (!conf) {
                         *ret_result = prev;
@@ -111,6 +123,8 @@ int cni_list_del(const struct cni_rt *rt, json_t *conflist, json_t *runtime_conf
         json_t *plugins = json_object_get(conflist, "plugins");
         int first = 0;
         for (size_t i = json_array_size(plugins); i-- > 0;) {
+                if (plugin_idle(conflist, i, runtime_config))
+                        continue;
                 _cleanup_json_ json_t *conf = cni_plugin_conf(conflist, i, prev_result, runtime_config);
                 if (!conf)
                         return -ENOMEM;

@@ -22,8 +22,15 @@ struct network_store {
         pthread_mutex_t lock;
         char *state_dir, *plugin_dir, *default_bridge, *default_cidr, *sysctl_dir;
         char *nets_dir, *ipam_dir, *tmp_dir;
-        json_t *nets; /* array of network records */
+        char *iptables;        /* "" when host rules are off */
+        json_t *nets;          /* array of network records */
+        json_t *rules_ensured; /* {network id: true} once its host rules were checked (in memory) */
 };
+
+/* The host firewall rules of a bridge network (hostrules.h): ensure them once per network and
+ * daemon lifetime before an attach; remove them with the network. No-ops when rules are off. */
+int net_rules_ensure(struct network_store *s, json_t *net, struct pouch_err *err);
+void net_rules_remove_locked(struct network_store *s, json_t *net);
 
 /* All *_locked functions expect s->lock held. */
 

@@ -21,6 +21,7 @@ struct network_store_opts {
         const char *plugin_dir;     /* NULL = /usr/lib/cni */
         const char *default_bridge; /* NULL = "pouch0" (tests pass their own) */
         const char *default_cidr;   /* NULL = "172.29.0.1/16" — the --bip form: gateway/prefix */
+        const char *iptables;       /* NULL = "iptables" from PATH; "" = leave the host's firewall alone */
 };
 /* Load the networks kept in state_dir; create the predefined ones if missing: "bridge" (driver bridge,
  * the default network, bridge default_bridge, subnet from default_cidr), "host" and "none" (drivers

@@ -3,6 +3,7 @@
 #include "daemon/network/network-internal.h"
 
 #include "daemon/network/cni-conf.h"
+#include "daemon/network/hostrules.h"
 #include "daemon/network/ipnet.h"
 #include "daemon/network/netlink.h"
 #include "lib/cleanup.h"
@@ -103,7 +104,6 @@ int store_save_locked(struct network_store *s, json_t *net, struct pouch_err *er
 
 static json_t *conflist_for(struct network_store *s, json_t *pouch, bool internal, json_t *options)
 {
-        const char *masq = json_get_str(options, OPT_MASQ, "true");
         const char *mtu = json_get_str(options, OPT_MTU, "0");
         struct cni_net_params p = {
                 .name = json_get_str(pouch, "CNIName", ""),
@@ -113,7 +113,6 @@ static json_t *conflist_for(struct network_store *s, json_t *pouch, bool interna
                 .ip_range = json_get_str(pouch, "IPRange", NULL),
                 .data_dir = s->ipam_dir,
                 .internal = internal,
-                .ip_masq = strcmp(masq, "false") != 0,
                 .mtu = atoi(mtu),
         };
         return cni_conflist_build(&p);
@@ -346,7 +345,9 @@ int network_store_open(const struct network_store_opts *o, struct network_store 
         s->default_bridge = strdup(o->default_bridge ? o->default_bridge : DEFAULT_BRIDGE);
         s->default_cidr = strdup(o->default_cidr ? o->default_cidr : DEFAULT_CIDR);
         s->sysctl_dir = strdup("/proc/sys");
-        if (!s->nets || !s->state_dir || !s->plugin_dir || !s->default_bridge || !s->default_cidr || !s->sysctl_dir ||
+        s->iptables = strdup(o->iptables ? o->iptables : "iptables");
+        s->rules_ensured = json_object();
+        if (!s->iptables || !s->rules_ensured || !s->nets || !s->state_dir || !s->plugin_dir || !s->default_bridge || !s->default_cidr || !s->sysctl_dir ||
             asprintf(&s->nets_dir, "%s/networks", o->state_dir) < 0 ||
             asprintf(&s->ipam_dir, "%s/ipam", o->state_dir) < 0 || asprintf(&s->tmp_dir, "%s/tmp", o->state_dir) < 0) {
                 network_store_free(s);
@@ -384,6 +385,8 @@ struct network_store *network_store_free(struct network_store *s)
                 return NULL;
         pthread_mutex_destroy(&s->lock);
         json_decref(s->nets);
+        json_decref(s->rules_ensured);
+        free(s->iptables);
         free(s->state_dir);
         free(s->plugin_dir);
         free(s->default_bridge);
@@ -799,6 +802,8 @@ static int remove_net_locked(struct network_store *s, json_t *net, struct pouch_
                 if (r < 0 && r != -ENODEV)
                         log_warn("cannot delete bridge %s of network %s: %s", bridge, net_name(net), strerror(-r));
         }
+        if (!shared)
+                net_rules_remove_locked(s, net);
         const char *cni_name = json_get_str(pouch, "CNIName", "");
         if (*cni_name && !strchr(cni_name, '/')) {
                 _cleanup_free_ char *ipam = NULL;
@@ -854,4 +859,47 @@ int network_prune(struct network_store *s, json_t **ret_removed, struct pouch_er
         else
                 json_decref(removed);
         return first;
+}
+
+static void rules_of(struct network_store *s, json_t *net, struct host_rules *ret)
+{
+        json_t *pouch = net_pouch(net);
+        *ret = (struct host_rules){
+                .iptables = s->iptables,
+                .bridge = json_get_str(pouch, "Bridge", ""),
+                .subnet = json_get_str(pouch, "Subnet", ""),
+                .internal = json_get_bool(net, "Internal", false),
+                .masquerade = strcmp(json_get_str(json_object_get(net, "Options"), OPT_MASQ, "true"), "false") != 0,
+        };
+}
+
+int net_rules_ensure(struct network_store *s, json_t *net, struct pouch_err *err)
+{
+        pthread_mutex_lock(&s->lock);
+        bool off = !*s->iptables || json_object_get(s->rules_ensured, net_id(net));
+        struct host_rules h;
+        rules_of(s, net, &h);
+        /* the strings stay valid: the record is referenced by the caller and not changed */
+        pthread_mutex_unlock(&s->lock);
+        if (off)
+                return 0;
+        int r = host_rules_ensure(&h, err);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&s->lock);
+        json_object_set_new(s->rules_ensured, net_id(net), json_true());
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+}
+
+void net_rules_remove_locked(struct network_store *s, json_t *net)
+{
+        if (!*s->iptables)
+                return;
+        struct host_rules h;
+        rules_of(s, net, &h);
+        struct pouch_err e = { 0 };
+        if (*h.bridge && *h.subnet && host_rules_remove(&h, &e) < 0)
+                log_warn("network %s: %s", net_name(net), e.msg);
+        json_object_del(s->rules_ensured, net_id(net));
 }

@@ -97,10 +97,7 @@ teardown() {
         docker rmi "127.0.0.1:$port/library/mirrored:7"
         # a second daemon configured with the mirror
         smoke_kill_daemon TERM
-        "$BIN/pouchd" --home "$SMOKE_HOME/home" --listen "unix://$SMOKE_SOCK" --debug \
-                --registry-mirror "http://127.0.0.1:$port" >> "$SMOKE_HOME/pouchd.log" 2>&1 &
-        echo $! > "$SMOKE_HOME/pouchd.pidfile"
-        smoke_wait_ping
+        smoke_restart_daemon --registry-mirror "http://127.0.0.1:$port"
         run docker pull mirrored:7
         [ "$status" -eq 0 ]
         run docker run --rm mirrored:7 echo from-mirror

@@ -152,6 +152,7 @@ pouchd_teardown_file() {
         fi
         pouchd_stop TERM
         [ -z "${PBRIDGE:-}" ] || ip link del "$PBRIDGE" 2> /dev/null || true
+        [ -z "${PBRIDGE:-}" ] || drop_host_rules "$PBRIDGE"
         # runtime state left behind (containers whose shim or daemon died): kill and delete them
         for rt in "$PHOME"/runtime/*/; do
                 [ -d "$rt" ] || continue
@@ -189,6 +190,10 @@ unmount_under() {
 }
 
 # per-test teardown: on failure, show the end of pouchd's log under the test's output
+# Remove the firewall rules pouchd keeps for a bridge network (comment "pouch:BRIDGE"); the
+# default network's stay with the host, as docker0's do, so tests drop their own.
+drop_host_rules() { "$HELPERS_ROOT/packaging/remove-host-rules.sh" "$@"; }
+
 # Import the Debian rich image (tests/images/build-debian-rich.sh, cached) as debian-rich:latest;
 # skips the calling file when it cannot be built (mmdebstrap needs Debian's archive).
 import_debian_rich() {

@@ -55,6 +55,8 @@ cleanup() {
         umount "$T/ns" 2>/dev/null
         for b in "$NET_BRIDGE" "$BR2"; do
                 [ -d "/sys/class/net/$b/bridge" ] && ip link del "$b" 2>/dev/null
+                # the default network's host rules stay after its last detach: drop them
+                "$ROOT/packaging/remove-host-rules.sh" "$b"
         done
         echo "$IPFWD" >/proc/sys/net/ipv4/ip_forward
         rm -rf "$T"

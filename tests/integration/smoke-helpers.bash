@@ -23,8 +23,11 @@ smoke_start_daemon() {
         export SMOKE_SOCK="$SMOKE_HOME/d.sock"
         export DOCKER_HOST="unix://$SMOKE_SOCK"
         export POUCH_HOST="unix://$SMOKE_SOCK"
+        # a default bridge of the file's own, apart from a pouchd the host may run (pouch0)
+        local n=$(($$ % 250 + 1))
+        export SMOKE_BRIDGE="psm$n" SMOKE_BIP="10.211.$n.1/24"
         "$BIN/pouchd" --home "$SMOKE_HOME/home" --listen "unix://$SMOKE_SOCK" --debug \
-                > "$SMOKE_HOME/pouchd.log" 2>&1 &
+                --bridge "$SMOKE_BRIDGE" --bip "$SMOKE_BIP" > "$SMOKE_HOME/pouchd.log" 2>&1 &
         echo $! > "$SMOKE_HOME/pouchd.pidfile"
         smoke_wait_ping
 }
@@ -49,7 +52,7 @@ smoke_kill_daemon() {
 
 smoke_restart_daemon() {
         "$BIN/pouchd" --home "$SMOKE_HOME/home" --listen "unix://$SMOKE_SOCK" --debug \
-                >> "$SMOKE_HOME/pouchd.log" 2>&1 &
+                --bridge "$SMOKE_BRIDGE" --bip "$SMOKE_BIP" "$@" >> "$SMOKE_HOME/pouchd.log" 2>&1 &
         echo $! > "$SMOKE_HOME/pouchd.pidfile"
         smoke_wait_ping
 }
@@ -73,6 +76,10 @@ smoke_teardown() {
                 umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
         done
         rm -rf "$SMOKE_HOME"
+        if [ -n "${SMOKE_BRIDGE:-}" ]; then
+                ip link del "$SMOKE_BRIDGE" 2> /dev/null || true
+                "$ROOT/packaging/remove-host-rules.sh" "$SMOKE_BRIDGE"
+        fi
 }
 
 dump_log_on_failure() {

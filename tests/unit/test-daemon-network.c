@@ -284,20 +284,19 @@ static void test_conflist(void **state)
 {
         (void) state;
         struct cni_net_params p = { .name = "pouch-abc", .bridge = "br-x", .subnet = "10.5.0.0/16", .gateway = "10.5.0.1",
-                                    .ip_range = "10.5.1.0/24", .data_dir = "/var/lib/x/ipam", .ip_masq = true, .mtu = 1400 };
+                                    .ip_range = "10.5.1.0/24", .data_dir = "/var/lib/x/ipam", .mtu = 1400 };
         _cleanup_json_ json_t *cl = cni_conflist_build(&p);
         assert_non_null(cl);
         assert_json_eq(cl, "{\"cniVersion\":\"1.0.0\",\"name\":\"pouch-abc\",\"plugins\":["
-                           "{\"type\":\"bridge\",\"bridge\":\"br-x\",\"isGateway\":true,\"ipMasq\":true,\"hairpinMode\":true,"
+                           "{\"type\":\"bridge\",\"bridge\":\"br-x\",\"isGateway\":true,\"ipMasq\":false,\"hairpinMode\":true,"
                            "\"mtu\":1400,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.5.0.0/16\","
                            "\"gateway\":\"10.5.0.1\",\"rangeStart\":\"10.5.1.0\",\"rangeEnd\":\"10.5.1.255\"}]],"
                            "\"dataDir\":\"/var/lib/x/ipam\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}},"
-                           "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true},"
-                           "{\"type\":\"firewall\",\"backend\":\"iptables\"}]}");
+                           "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}");
 
-        /* internal: no masquerade, no default route; a range at the subnet edges avoids network/broadcast */
+        /* internal: no default route; a range at the subnet edges avoids network/broadcast */
         struct cni_net_params q = { .name = "n", .bridge = "b", .subnet = "10.6.0.0/24", .gateway = "10.6.0.1",
-                                    .ip_range = "10.6.0.0/24", .data_dir = "/d", .internal = true, .ip_masq = true };
+                                    .ip_range = "10.6.0.0/24", .data_dir = "/d", .internal = true };
         _cleanup_json_ json_t *cl2 = cni_conflist_build(&q);
         json_t *br = json_array_get(json_object_get(cl2, "plugins"), 0);
         assert_false(json_get_bool(br, "ipMasq", true));
@@ -507,7 +506,7 @@ static const char fake_plugin[] =
 
 struct fx {
         char dir[64];
-        char state[128], plugins[128], sysctl[128], ns[128];
+        char state[128], plugins[128], sysctl[128], ns[128], iptables[128], iptables_log[128];
         struct network_store_opts opts;
         struct network_store *s;
 };
@@ -534,9 +533,17 @@ static int store_setup(void **state)
                 spit(p, fake_plugin);
         }
         spit(f->ns, ""); /* a plain file: not a live namespace (the fakes never enter it) */
+        /* iptables: log the call; -C finds nothing, so every ensure adds */
+        snprintf(f->iptables, sizeof(f->iptables), "%s/iptables", f->dir);
+        snprintf(f->iptables_log, sizeof(f->iptables_log), "%s/iptables.log", f->dir);
+        char script[512];
+        snprintf(script, sizeof(script), "#!/bin/sh\necho \"$*\" >> %s\n[ \"$4\" = -C ] && exit 1\nexit 0\n", f->iptables_log);
+        spit(f->iptables, script);
+        chmod(f->iptables, 0755);
         /* a bridge name no test host has */
         f->opts = (struct network_store_opts){ .state_dir = f->state, .plugin_dir = f->plugins,
-                                               .default_bridge = "pt-unit0", .default_cidr = "10.231.0.1/16" };
+                                               .default_bridge = "pt-unit0", .default_cidr = "10.231.0.1/16",
+                                               .iptables = f->iptables };
         struct pouch_err err = { 0 };
         if (network_store_open(&f->opts, &f->s, &err) < 0) {
                 fprintf(stderr, "open: %s\n", err.msg);
@@ -833,8 +840,7 @@ static void test_attach_detach(void **state)
 
         /* the chain ran in order with the runtime's arguments */
         char want[1024];
-        snprintf(want, sizeof(want), "ADD bridge c1 eth0 %s none\nADD portmap c1 eth0 %s none\nADD firewall c1 eth0 %s none\n",
-                 f->ns, f->ns, f->ns);
+        snprintf(want, sizeof(want), "ADD bridge c1 eth0 %s none\nADD portmap c1 eth0 %s none\n", f->ns, f->ns);
         _cleanup_free_ char *log1 = calls(f);
         assert_string_equal(log1, want);
         _cleanup_json_ json_t *in_br = plugin_input(f, "ADD", "bridge", "c1");
@@ -851,9 +857,13 @@ static void test_attach_detach(void **state)
         assert_true(random_port > 1024);
         assert_string_equal(json_get_str(json_array_get(pm, 1), "protocol", ""), "udp");
         assert_string_equal(json_get_str(json_array_get(json_get_path(in_pm, "prevResult.ips"), 0), "address", ""), "10.88.0.2/24");
-        _cleanup_json_ json_t *in_fw = plugin_input(f, "ADD", "firewall", "c1");
-        assert_non_null(json_object_get(in_fw, "prevResult"));
-        assert_null(json_object_get(in_fw, "runtimeConfig"));
+        /* the network's host rules: forwarding both ways and masquerading, once per network */
+        _cleanup_free_ char *ipt = slurp(f->iptables_log);
+        assert_non_null(strstr(ipt, "-w -t filter -I FORWARD 1 -i pouch-"));
+        assert_non_null(strstr(ipt, "-w -t filter -I FORWARD 1 -o pouch-"));
+        assert_non_null(strstr(ipt, "-w -t nat -A POSTROUTING -s 10.88.0.0/24 ! -o pouch-"));
+        assert_non_null(strstr(ipt, "-j MASQUERADE"));
+        unlink(f->iptables_log);
 
         /* forwarding was switched on */
         char p[256];
@@ -863,6 +873,7 @@ static void test_attach_detach(void **state)
 
         /* a second container, then what the daemon asks */
         attach_ok(f, "app", "c2", NULL, NULL);
+        assert_int_equal(access(f->iptables_log, F_OK), -1); /* already ensured */
         _cleanup_json_ json_t *peers = network_peers(f->s, "app", "c2");
         assert_json_eq(peers, "{\"one\":\"10.88.0.2\",\"web\":\"10.88.0.2\",\"www\":\"10.88.0.2\"}");
         _cleanup_json_ json_t *ports1 = network_container_ports(f->s, "c1");
@@ -893,8 +904,6 @@ static void test_attach_detach(void **state)
         assert_int_equal(network_detach(f->s, "app", "c1", &err), 0);
         _cleanup_free_ char *log2 = calls(f);
         char *l = log2;
-        assert_true(strncmp(l, "DEL firewall c1 eth0 ", 21) == 0);
-        l = strchr(l, '\n') + 1;
         assert_true(strncmp(l, "DEL portmap c1 eth0 ", 20) == 0);
         l = strchr(l, '\n') + 1;
         assert_true(strncmp(l, "DEL bridge c1 eth0 ", 19) == 0);
@@ -927,7 +936,12 @@ static void test_attach_detach(void **state)
         assert_int_equal(network_detach_all(f->s, "c2"), 0);
         _cleanup_json_ json_t *d2 = inspect(f, "app");
         assert_json_eq(json_object_get(d2, "Containers"), "{}");
+        unlink(f->iptables_log);
         assert_int_equal(network_remove(f->s, id, &err), 0);
+        /* its host rules went with it */
+        _cleanup_free_ char *ipt_rm = slurp(f->iptables_log);
+        assert_non_null(strstr(ipt_rm, "-w -t filter -D FORWARD -i pouch-"));
+        assert_non_null(strstr(ipt_rm, "-w -t nat -D POSTROUTING -s 10.88.0.0/24 ! -o pouch-"));
         snprintf(p, sizeof(p), "%s/networks/%s.json", f->state, id);
         assert_int_equal(access(p, F_OK), -1);
         assert_int_equal(network_inspect(f->s, "app", &d2, &err), -ENOENT);
@@ -939,18 +953,22 @@ static void test_attach_rollback(void **state)
         _cleanup_free_ char *id = create(f, "{\"Name\":\"rb\"}", 0);
         struct pouch_err err = { 0 };
         json_t *ep = NULL;
-        struct net_attach_opts o = { .container_id = "c9", .container_name = "nine", .netns_path = f->ns, .ifname = "eth1" };
+        char ports[128];
+        snprintf(ports, sizeof(ports), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}]}", free_port());
+        _cleanup_json_ json_t *pb = jparse(ports);
+        struct net_attach_opts o = { .container_id = "c9", .container_name = "nine", .netns_path = f->ns, .ifname = "eth1",
+                                     .port_bindings = pb };
 
-        /* portmap fails: DEL for the whole chain (firewall too, never ADDed), no record */
+        /* portmap fails: DEL for the whole chain, no record */
         set_fail(f, "ADD-portmap", true);
         assert_int_equal(network_attach(f->s, "rb", &o, &ep, &err), -EIO);
         assert_string_equal(err.msg, "plugin type=\"portmap\" failed (ADD): fake portmap failure: as asked");
         _cleanup_free_ char *log1 = calls(f);
         char want[1024];
         snprintf(want, sizeof(want),
-                 "ADD bridge c9 eth1 %s none\nADD portmap c9 eth1 %s none\nDEL firewall c9 eth1 %s none\n"
+                 "ADD bridge c9 eth1 %s none\nADD portmap c9 eth1 %s none\n"
                  "DEL portmap c9 eth1 %s none\nDEL bridge c9 eth1 %s none\n",
-                 f->ns, f->ns, f->ns, f->ns, f->ns);
+                 f->ns, f->ns, f->ns, f->ns);
         assert_string_equal(log1, want);
         /* the rollback DEL got the bridge's result as prevResult */
         _cleanup_json_ json_t *del_br = plugin_input(f, "DEL", "bridge", "c9");
@@ -983,13 +1001,18 @@ static void test_attach_rollback(void **state)
         spit(p, script);
         unlink(real);
 
-        /* works once the plugins behave */
+        /* works once the plugins behave; without published ports portmap is not run at all */
         clear_calls(f);
         attach_ok(f, "rb", "c9", NULL, NULL);
         assert_int_equal(network_detach(f->s, "rb", "c9", &err), 0);
+        _cleanup_free_ char *log_np = calls(f);
+        snprintf(want, sizeof(want), "ADD bridge c9 eth0 %s none\nDEL bridge c9 eth0 ", f->ns);
+        assert_true(strncmp(log_np, want, strlen(want)) == 0);
+        assert_null(strstr(log_np, "portmap"));
+        assert_non_null(strstr(log_np, "DEL bridge c9 eth0"));
 
         /* a failing DEL keeps the record so the detach can be retried */
-        attach_ok(f, "rb", "c9", NULL, NULL);
+        attach_ok(f, "rb", "c9", ports, NULL);
         set_fail(f, "DEL-portmap", true);
         clear_calls(f);
         assert_int_equal(network_detach(f->s, "rb", "c9", &err), -EIO);
@@ -1004,10 +1027,10 @@ static void test_attach_rollback(void **state)
         assert_json_eq(json_object_get(d4, "Containers"), "{}");
 
         /* missing plugin binary */
-        snprintf(p, sizeof(p), "%s/firewall", f->plugins);
+        snprintf(p, sizeof(p), "%s/portmap", f->plugins);
         unlink(p);
         assert_int_equal(network_attach(f->s, "rb", &o, &ep, &err), -ENOEXEC);
-        snprintf(want, sizeof(want), "failed to find plugin \"firewall\" in path [%s]", f->plugins);
+        snprintf(want, sizeof(want), "failed to find plugin \"portmap\" in path [%s]", f->plugins);
         assert_string_equal(err.msg, want);
         _cleanup_json_ json_t *d5 = inspect(f, "rb");
         assert_json_eq(json_object_get(d5, "Containers"), "{}");
