@@ -77,7 +77,8 @@ $(LIBREGISTRY): $(call obj,$(REGISTRY_SRC))
 $(LIBSHIM): $(call obj,$(filter-out runtime-wrap/shim/main.c,$(SHIM_SRC)))
 $(LIBCLI): $(call obj,$(CLI_SRC))
 $(LIBFEATURES): $(call obj,$(HOOKS_SRC) $(LXCFS_SRC) $(QUOTA_SRC) $(RICH_SRC))
-$(LIBINIT): $(call obj,$(filter-out pouch-init/main.c,$(INIT_SRC)))
+# pouch-init links lib/fsutil (libc only) but not the rest of libpouch: it is a static binary
+$(LIBINIT): $(call obj,$(filter-out pouch-init/main.c,$(INIT_SRC)) lib/fsutil.c)
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@

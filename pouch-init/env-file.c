@@ -80,7 +80,7 @@ static int write_one(const char *root, const char *path, const struct buf *conte
         _cleanup_free_ char *full = NULL;
         if (asprintf(&full, "%s%s", root, path) < 0)
                 return -ENOMEM;
-        int r = write_file_atomic(full, buf_str(content), content->len, 0644);
+        int r = write_file_replace(full, buf_str(content), content->len, 0644);
         if (r < 0)
                 fprintf(stderr, "pouch-init: warning: cannot write %s: %s\n", path, strerror(-r));
         return r;

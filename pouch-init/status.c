@@ -185,5 +185,5 @@ int status_write(const char *dir, const struct status_doc *d)
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", dir, STATUS_FILE) < 0)
                 return -ENOMEM;
-        return write_file_atomic(path, buf_str(&b), b.len, 0644);
+        return write_file_replace(path, buf_str(&b), b.len, 0644);
 }

@@ -20,22 +20,6 @@ int64_t mono_ms(void)
         return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int write_all(int fd, const void *p, size_t n)
-{
-        const char *c = p;
-        while (n > 0) {
-                ssize_t w = write(fd, c, n);
-                if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                c += w;
-                n -= (size_t) w;
-        }
-        return 0;
-}
-
 static int write_fd_contents(int fd, const void *data, size_t len)
 {
         int r = write_all(fd, data, len);
@@ -44,7 +28,7 @@ static int write_fd_contents(int fd, const void *data, size_t len)
         return fsync(fd) < 0 && errno != EINVAL ? -errno : 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
 {
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp", path) < 0)
@@ -68,44 +52,6 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         if (r < 0)
                 unlink(tmp);
         return r;
-}
-
-int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *data = malloc(cap + 1);
-        if (!data)
-                return -ENOMEM;
-        for (;;) {
-                if (len == cap) {
-                        if (cap > max)
-                                return -EFBIG;
-                        cap *= 2;
-                        char *p = realloc(data, cap + 1);
-                        if (!p)
-                                return -ENOMEM;
-                        data = p;
-                }
-                ssize_t n = read(fd, data + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > max)
-                return -EFBIG;
-        data[len] = '\0';
-        if (ret_len)
-                *ret_len = len;
-        *ret = TAKE_PTR(data);
-        return 0;
 }
 
 static int check_executable(const char *path)

@@ -1,5 +1,8 @@
-/* Small system helpers: clocks, full writes, atomic files, PATH look-ups, number parsing. */
+/* Small system helpers: clocks, file replacement, PATH look-ups, number parsing. write_all and
+ * read_file come from lib/fsutil (linked into libinit). */
 #pragma once
+
+#include "lib/fsutil.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,16 +15,9 @@
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t mono_ms(void);
 
-/* Write all n bytes (retrying on EINTR and short writes): 0 or -errno. */
-int write_all(int fd, const void *p, size_t n);
-
 /* Replace path with data: write path.tmp, fsync, rename over path (and when path cannot be
  * renamed over, e.g. a bind-mounted file, write it in place). 0 or -errno. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
-
-/* Read a whole file of at most max bytes: 0 with a malloc'ed NUL-terminated *ret (length in
- * *ret_len when not NULL), -EFBIG when larger, or -errno. */
-int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Find an executable: a name with a '/' is taken as is; a bare name is searched in the
  * colon-separated path_env (DEFAULT_PATH when NULL). 0 with a malloc'ed path in *ret,
