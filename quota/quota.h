@@ -35,7 +35,10 @@
  * otherwise an extended regular expression matched against the whole mount point. Plain paths
  * are normalised ("//data/" -> "/data"); "." and ".." components are refused. "Later wins"
  * removes the path (or the identical regex) from earlier rules, and a rule left without paths
- * is dropped. specs may be NULL (no rules). */
+ * is dropped. specs may be NULL (no rules).
+ * Client input is bounded before regcomp sees it: at most 32 rules, 16 paths in a shared rule,
+ * and regular expressions within quota/regex-check.h's limits (length, repetition count and
+ * size, no nesting), -EINVAL with a message naming the limit otherwise. */
 int quota_rules_parse(char *const *specs, json_t **ret, struct pouch_err *err);
 /* The same from a HostConfig-style map {"PATH": "SIZE", ...} (key "" = a bare size), in the
  * map's order. map may be NULL or empty. */

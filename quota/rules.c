@@ -1,6 +1,8 @@
 /* The --disk-quota rule parser: specs -> {"rules":[{"paths":[...],"size":N,"regex":B}]}. */
 #include "quota/quota.h"
 
+#include "quota/regex-check.h"
+
 #include "lib/cleanup.h"
 #include "lib/jsonutil.h"
 
@@ -16,6 +18,13 @@
         "e.g. .*=10g); SIZE is a positive integer with an optional unit b, k, m, g or t (e.g. 10g)"
 
 #define REGEX_CHARS "*?+[](){}|^$\\"
+
+/* What one request may ask: rules, and plain paths in one shared rule (both are compared
+ * pairwise). A rule's regex is bounded by quota/regex-check.h. */
+#define QUOTA_RULES_MAX 32
+#define QUOTA_SHARED_PATHS_MAX 16
+/* How much of a refused rule an error message quotes. */
+#define SPEC_SHOWN 80
 
 int quota_size_parse(const char *s, int64_t *ret)
 {
@@ -99,8 +108,11 @@ static char *path_normalize(const char *s, const char **why)
         return TAKE_PTR(out);
 }
 
+/* Only patterns within quota_regex_check()'s bounds reach regcomp (why: see regex-check.h). */
 static int regex_compile(const char *re, regex_t *ret)
 {
+        if (quota_regex_check(re, NULL, 0) < 0)
+                return -EINVAL;
         size_t len = strlen(re) + 5;
         _cleanup_free_ char *anchored = malloc(len);
         if (!anchored)
@@ -109,9 +121,34 @@ static int regex_compile(const char *re, regex_t *ret)
         return regcomp(ret, anchored, REG_EXTENDED | REG_NOSUB) == 0 ? 0 : -EINVAL;
 }
 
+/* How much of spec an error message quotes: at most SPEC_SHOWN bytes, cut between UTF-8 characters. */
+static int spec_shown(const char *spec)
+{
+        size_t n = strnlen(spec, SPEC_SHOWN + 1);
+        if (n <= SPEC_SHOWN)
+                return (int) n;
+        n = SPEC_SHOWN;
+        while (n > 0 && ((unsigned char) spec[n] & 0xC0) == 0x80)
+                n--;
+        return (int) n;
+}
+
 static int bad(struct pouch_err *err, const char *spec, const char *why)
 {
-        return err_set(err, -EINVAL, "invalid disk quota \"%s\": %s; " QUOTA_FORMS, spec, why);
+        int n = spec_shown(spec);
+        return err_set(err, -EINVAL, "invalid disk quota \"%.*s%s\": %s; " QUOTA_FORMS, n, spec, spec[n] ? "..." : "",
+                       why);
+}
+
+static int bad_regex(struct pouch_err *err, const char *spec, const char *why)
+{
+        int n = spec_shown(spec);
+        return err_set(err, -EINVAL,
+                       "invalid disk quota \"%.*s%s\": %s (a quota regular expression has at most %d bytes, at most "
+                       "%d repetition operators *, +, ?, {m,n} with counts up to %d, no nested repetition and no "
+                       "back-references); " QUOTA_FORMS,
+                       n, spec, spec[n] ? "..." : "", why, QUOTA_REGEX_MAX_LEN, QUOTA_REGEX_MAX_REPEATS,
+                       QUOTA_REGEX_MAX_INTERVAL);
 }
 
 /* Split the left-hand side into the rule's "paths" array; sets *ret_regex. */
@@ -121,6 +158,9 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
         if (!paths)
                 return -ENOMEM;
         if (!strchr(lhs, '&') && looks_like_regex(lhs)) {
+                char why[256];
+                if (quota_regex_check(lhs, why, sizeof(why)) < 0)
+                        return bad_regex(err, spec, why);
                 regex_t re;
                 if (regex_compile(lhs, &re) < 0)
                         return bad(err, spec, "not an absolute path nor a valid regular expression");
@@ -139,6 +179,11 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
                 count++;
         if (count == 0 || lhs[0] == '&' || lhs[strlen(lhs) - 1] == '&' || strstr(lhs, "&&"))
                 return bad(err, spec, "empty path in a shared quota");
+        if (count > QUOTA_SHARED_PATHS_MAX) {
+                char why[64];
+                snprintf(why, sizeof(why), "a shared quota has at most %d paths", QUOTA_SHARED_PATHS_MAX);
+                return bad(err, spec, why);
+        }
         strcpy(copy, lhs);
         for (char *tok = strtok_r(copy, "&", &save); tok; tok = strtok_r(NULL, "&", &save)) {
                 if (looks_like_regex(tok))
@@ -230,6 +275,9 @@ int quota_rules_parse(char *const *specs, json_t **ret, struct pouch_err *err)
         if (!rules)
                 return -ENOMEM;
         for (size_t i = 0; specs && specs[i]; i++) {
+                if (i >= QUOTA_RULES_MAX)
+                        return err_set(err, -EINVAL, "invalid disk quota: at most %d rules are allowed",
+                                       QUOTA_RULES_MAX);
                 json_t *rule = NULL;
                 int r = parse_one(specs[i], &rule, err);
                 if (r < 0)
@@ -249,6 +297,8 @@ int quota_rules_from_map(const json_t *map, json_t **ret, struct pouch_err *err)
         if (map && !json_is_object(map))
                 return err_set(err, -EINVAL, "invalid disk quota: expected an object of PATH: SIZE; " QUOTA_FORMS);
         size_t n = map ? json_object_size(map) : 0;
+        if (n > QUOTA_RULES_MAX)
+                return err_set(err, -EINVAL, "invalid disk quota: at most %d rules are allowed", QUOTA_RULES_MAX);
         _cleanup_free_ char **specs = calloc(n + 1, sizeof(char *));
         if (!specs)
                 return err_set(err, -ENOMEM, "out of memory");

@@ -85,6 +85,36 @@ static void test_default_profile(void **state)
         }
 }
 
+/* io_uring is denied by default (the profile's default action, EPERM), whatever the caps, and
+ * a custom profile that allows it keeps it. */
+static void test_io_uring_denied(void **state)
+{
+        (void) state;
+        static const char *const uring[] = { "io_uring_setup", "io_uring_enter", "io_uring_register" };
+        _cleanup_json_ json_t *p = seccomp_default_profile();
+        _cleanup_json_ json_t *caps = json_pack("[s,s]", "CAP_SYS_ADMIN", "CAP_SYS_PTRACE");
+        _cleanup_json_ json_t *admin = seccomp_default_profile_for_caps(caps);
+        assert_non_null(p);
+        assert_non_null(admin);
+        assert_string_equal(json_get_str(p, "defaultAction", ""), "SCMP_ACT_ERRNO");
+        assert_int_equal(json_get_int(p, "defaultErrnoRet", 0), 1);
+        for (size_t i = 0; i < sizeof(uring) / sizeof(uring[0]); i++) {
+                assert_int_not_equal(seccomp_syscall_resolve_name(uring[i]), __NR_SCMP_ERROR);
+                assert_false(mentions(p, uring[i]));
+                assert_false(mentions(admin, uring[i]));
+        }
+
+        _cleanup_json_ json_t *custom = json_loads(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"io_uring_setup\","
+                "\"io_uring_enter\",\"io_uring_register\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                0, NULL);
+        struct pouch_err err = { 0 };
+        _cleanup_json_ json_t *oci = NULL;
+        assert_int_equal(seccomp_profile_from_docker_json(custom, &oci, &err), 0);
+        for (size_t i = 0; i < sizeof(uring) / sizeof(uring[0]); i++)
+                assert_non_null(allowed_entry(oci, uring[i], false));
+}
+
 static void test_caps_conditional(void **state)
 {
         (void) state;
@@ -168,6 +198,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_default_profile),
                 cmocka_unit_test(test_caps_conditional),
+                cmocka_unit_test(test_io_uring_denied),
                 cmocka_unit_test_setup_teardown(test_docker_json_and_spec, setup_dir, teardown_dir),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
