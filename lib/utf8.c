@@ -95,12 +95,19 @@ char *utf8_escape_invalid(const char *s)
         return utf8_escape_invalidn(s, strlen(s));
 }
 
+json_t *json_stringn_utf8(const char *s, size_t n)
+{
+        if (!s)
+                return NULL;
+        _cleanup_free_ char *e = utf8_escape_invalidn(s, n);
+        return e ? json_string(e) : NULL;
+}
+
 json_t *json_string_utf8(const char *s)
 {
         if (!s)
                 return NULL;
         if (utf8_is_valid(s))
                 return json_string(s);
-        _cleanup_free_ char *e = utf8_escape_invalid(s);
-        return e ? json_string(e) : NULL;
+        return json_stringn_utf8(s, strlen(s));
 }

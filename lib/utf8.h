@@ -23,3 +23,5 @@ char *utf8_escape_invalid(const char *s);
 /* json_string() of utf8_escape_invalid(s): never fails for bad bytes, only for lack of memory
  * (NULL). s == NULL gives NULL. */
 json_t *json_string_utf8(const char *s);
+/* The same for the n bytes at s (a NUL among them is escaped too). */
+json_t *json_stringn_utf8(const char *s, size_t n);

@@ -132,6 +132,10 @@ static void test_json_string_utf8(void **state)
         free(s);
         json_decref(m);
         json_decref(j);
+        assert_null(json_stringn_utf8(NULL, 0));
+        j = json_stringn_utf8("ab\xff" "cd", 3);
+        assert_string_equal(json_string_value(j), "ab\\xff");
+        json_decref(j);
 }
 
 int main(void)
