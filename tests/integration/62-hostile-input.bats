@@ -184,3 +184,22 @@ with tarfile.open(sys.argv[1], "w") as t:
         [[ "$output" == *'\xff/../../x'* ]] || { echo "docker pull: $output"; false; }
         pouchd_survived
 }
+
+@test "the stat header of docker cp for a symlink whose target is not UTF-8 is valid JSON" {
+        pouch create --name cpstat busybox sleep 100 > /dev/null
+        python3 -c 'import tarfile, sys
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as t:
+    ti = tarfile.TarInfo("lnk"); ti.type = tarfile.SYMTYPE
+    ti.linkname = b"/tmp/\xff".decode("utf-8", "surrogateescape"); t.addfile(ti)' "$PT/lnk.tar"
+        run api_code PUT '/containers/cpstat/archive?path=/' -H 'Content-Type: application/x-tar' --data-binary "@$PT/lnk.tar"
+        [ "$output" = 200 ] || { echo "upload: $output"; false; }
+        run curl -s -o /dev/null -D "$PT/headers" -w '%{http_code}' --max-time 20 --unix-socket "$PSOCK" -I \
+                'http://x/containers/cpstat/archive?path=/lnk'
+        [ "$output" = 200 ] || { echo "HEAD archive: $output"; cat "$PT/headers"; false; }
+        tr -d '\r' < "$PT/headers" | awk -F': ' 'tolower($1) == "x-docker-container-path-stat" {print $2}' |
+                base64 -d > "$PT/stat.json"
+        valid_json "$PT/stat.json"
+        run jq -r .linkTarget "$PT/stat.json"
+        [ "$output" = '/tmp/\xff' ] || { echo "stat: $(cat "$PT/stat.json")"; false; }
+        pouch rm -f cpstat > /dev/null
+}
