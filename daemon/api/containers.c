@@ -440,8 +440,8 @@ static void wait_worker(void *p, int fd)
         }
         int code = (int) json_get_int(json_object_get(j->c->doc, "State"), "ExitCode", 0);
         const char *error = json_get_str(json_object_get(j->c->doc, "State"), "Error", "");
-        json_t *resp = json_pack("{s:o,s:i}", "Error", *error ? json_pack("{s:o}", "Message", json_string_utf8(error)) : json_null(),
-                                 "StatusCode", code);
+        json_t *msg = *error ? json_pack("{s:o}", "Message", json_string_utf8(error)) : json_null();
+        json_t *resp = json_pack("{s:o,s:i}", "Error", msg, "StatusCode", code);
         pthread_mutex_unlock(&d->lock);
         _cleanup_free_ char *s = json_dumps(resp, JSON_COMPACT);
         json_decref(resp);

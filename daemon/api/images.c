@@ -298,7 +298,6 @@ enum MHD_Result api_image_create(struct http_req *r)
         j->import = true;
         j->fd = TAKE_FD(r->body_fd);
         const char *repo = http_query(r, "repo"), *tag = http_query(r, "tag");
-        struct image_ref ref;
         if (repo && *repo) {
                 if (tag && *tag) {
                         if (asprintf(&j->ref, "%s:%s", repo, tag) < 0)
@@ -311,6 +310,7 @@ enum MHD_Result api_image_create(struct http_req *r)
                         load_free(j);
                         return http_errorf(r, 500, "out of memory");
                 }
+                struct image_ref ref;
                 bool ok = reference_parse(j->ref, &ref) == 0 && !ref.digest;
                 if (ok)
                         reference_done(&ref);
