@@ -203,3 +203,9 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT, encoding="utf-8",
         [ "$output" = '/tmp/\xff' ] || { echo "stat: $(cat "$PT/stat.json")"; false; }
         pouch rm -f cpstat > /dev/null
 }
+
+@test "pouch login with a password that is not UTF-8 fails with a message, not a crash" {
+        run pouch login -u someone -p $'\xff' 127.0.0.1:1
+        [ "$status" -eq 1 ] || { echo "exit $status: $output"; false; }
+        [[ "$output" == *"UTF-8"* ]] || { echo "message: $output"; false; }
+}
