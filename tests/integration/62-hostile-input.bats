@@ -82,6 +82,23 @@ for line in open(sys.argv[1], "rb").read().decode("utf-8", "strict").splitlines(
         pouchd_survived
 }
 
+@test "other routes with a name that is not UTF-8 answer 4xx with valid UTF-8 JSON" {
+        local req m p code
+        for req in 'GET /images/%ff/json' 'GET /networks/%ff' 'GET /volumes/%ff' 'DELETE /containers/%ff' \
+                'POST /containers/%ff/start' 'GET /images/json?filters=%ff' 'GET /containers/json?filters=%ff'; do
+                m="${req%% *}" p="${req#* }"
+                code="$(curl -s -o "$PT/body" -w '%{http_code}' --max-time 20 --unix-socket "$PSOCK" -X "$m" "http://x$p")" ||
+                        { echo "$req: no HTTP answer"; false; }
+                [[ "$code" == 4?? ]] || { echo "$req: status $code: $(cat "$PT/body")"; false; }
+                valid_json "$PT/body" || { echo "$req: body is not valid UTF-8 JSON: $(od -c "$PT/body" | head)"; false; }
+        done
+        code="$(curl -s -o "$PT/body" -w '%{http_code}' --max-time 20 --unix-socket "$PSOCK" -X POST \
+                -H 'Content-Type: application/json' -d '{"Image":"busybox"}' 'http://x/containers/create?name=%ff')"
+        [[ "$code" == 4?? ]] || { echo "create: status $code: $(cat "$PT/body")"; false; }
+        valid_json "$PT/body"
+        pouchd_survived
+}
+
 @test "POST /images/create?fromSrc=-&repo=%FF: a 4xx JSON answer, and pouchd survives" {
         run curl -s -o "$PT/body" -w '%{http_code}' --max-time 30 --unix-socket "$PSOCK" -X POST \
                 -H 'Content-Type: application/x-tar' --data-binary "@$HOSTILE/layer.tar" \
