@@ -320,6 +320,10 @@ int cmd_login(struct cli *c, int argc, char **argv)
         json_t *b = json_pack("{s:s,s:s,s:s}", "username", user, "password", pass, "serveraddress", server);
         _cleanup_free_ char *s = json_dumps(b, JSON_COMPACT);
         json_decref(b);
+        if (!s) {
+                fprintf(stderr, "pouch login: the user name, password and server must be valid UTF-8\n");
+                return 1;
+        }
         struct http_resp r;
         if (http_call(c, "POST", "/auth", s, strlen(s), NULL, &r) < 0)
                 return 1;

@@ -89,6 +89,8 @@ static void bar(char *out, size_t len, double current, double total, double secs
 static void render(struct progress *p, json_t *j)
 {
         const char *err = json_get_str(j, "error", NULL);
+        if (!err && json_object_get(j, "errorDetail"))
+                err = json_get_str(json_object_get(j, "errorDetail"), "message", "unknown error");
         const char *stream = json_get_str(j, "stream", NULL);
         const char *st = json_get_str(j, "status", NULL);
         const char *id = json_get_str(j, "id", NULL);
@@ -129,6 +131,22 @@ static void render(struct progress *p, json_t *j)
         printf("\033[%dA\r\033[2K%s: %s %s\033[%dB\r", up, id, st, b, up);
 }
 
+/* A line that is not a JSON object may be the daemon's error it could not encode: the
+ * operation cannot be taken as done, so it counts as a failure and is shown. */
+static void feed_line(struct progress *p, const char *line)
+{
+        if (!*line || strspn(line, " \t\r") == strlen(line))
+                return;
+        json_t *j = json_loads(line, 0, NULL);
+        if (json_is_object(j)) {
+                render(p, j);
+        } else {
+                fprintf(stderr, "unexpected message from the daemon: %s\n", line);
+                p->failed = true;
+        }
+        json_decref(j);
+}
+
 int progress_feed(void *ud, const char *data, size_t len)
 {
         struct progress *p = ud;
@@ -145,10 +163,7 @@ int progress_feed(void *ud, const char *data, size_t len)
         char *line = buf;
         for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
                 *nl = '\0';
-                json_t *j = *line ? json_loads(line, 0, NULL) : NULL;
-                if (j)
-                        render(p, j);
-                json_decref(j);
+                feed_line(p, line);
         }
         if (*line)
                 p->partial = strdup(line);
@@ -166,6 +181,8 @@ int progress_request(struct cli *c, const char *path, const char *ref, int uploa
         long status = 0;
         int r = http_stream_call(c, "POST", path, upload_fd, upload_fd >= 0 ? "application/x-tar" : NULL, auth,
                                  progress_feed, p, &status);
+        if (p->partial) /* the last line, without its newline */
+                feed_line(p, p->partial);
         bool failed = progress_failed(p);
         progress_free(p);
         return r < 0 || failed ? 1 : 0;

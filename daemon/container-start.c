@@ -14,6 +14,7 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/spawn.h"
+#include "lib/utf8.h"
 #include "lib/util.h"
 
 #include <fcntl.h>
@@ -305,7 +306,7 @@ static int wait_initscript(struct pouchd *d, struct container *c, struct pouch_e
         int r = rich_wait_initscript(state_dir, pid_alive, &pid, 10 * 60 * 1000, err);
         if (r < 0) {
                 pthread_mutex_lock(&d->lock);
-                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string(err->msg));
+                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string_utf8(err->msg));
                 container_save_locked(d, c);
                 pthread_mutex_unlock(&d->lock);
                 if (r == -ETIMEDOUT)
@@ -336,7 +337,7 @@ static int fail_start(struct pouchd *d, struct container *c, struct pouch_err *e
 {
         pthread_mutex_lock(&d->lock);
         json_t *st = json_object_get(c->doc, "State");
-        json_object_set_new(st, "Error", json_string(err->msg));
+        json_object_set_new(st, "Error", json_string_utf8(err->msg));
         json_object_set_new(st, "ExitCode", json_integer(exit_code_for_start_error(err->msg)));
         json_object_set_new(st, "Pid", json_integer(0));
         container_save_locked(d, c);
@@ -462,7 +463,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 json_decref(attrs);
                 err_wrap(err, "OCI runtime start failed");
                 pthread_mutex_lock(&d->lock);
-                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string(err->msg));
+                json_object_set_new(json_object_get(c->doc, "State"), "Error", json_string_utf8(err->msg));
                 pthread_mutex_unlock(&d->lock);
                 runtime_kill(&d->runtime, c->id, SIGKILL, true, NULL);
                 goto out;

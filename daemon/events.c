@@ -1,6 +1,7 @@
 #include "events.h"
 
 #include "lib/jsonutil.h"
+#include "lib/utf8.h"
 #include "lib/util.h"
 
 #include <pthread.h>
@@ -44,15 +45,16 @@ void event_publish(struct event_bus *b, const char *type, const char *action, co
         struct timespec now = now_realtime();
         if (!attrs)
                 attrs = json_object();
-        json_t *ev = json_pack("{s:s,s:s,s:{s:s,s:o},s:s,s:I,s:I}", "Type", type, "Action", action, "Actor", "ID",
-                               id, "Attributes", attrs, "scope", "local", "time", (json_int_t) now.tv_sec,
-                               "timeNano", (json_int_t) timespec_to_ns(&now));
+        /* the id may be a name a client or an image chose: the event must still be published */
+        json_t *ev = json_pack("{s:s,s:s,s:{s:o,s:o},s:s,s:I,s:I}", "Type", type, "Action", action, "Actor", "ID",
+                               json_string_utf8(id), "Attributes", attrs, "scope", "local", "time",
+                               (json_int_t) now.tv_sec, "timeNano", (json_int_t) timespec_to_ns(&now));
         if (!ev)
                 return;
         if (strcmp(type, "container") == 0 || strcmp(type, "image") == 0) {
                 /* the pre-1.22 fields the docker CLI still prints */
                 json_object_set_new(ev, "status", json_string(action));
-                json_object_set_new(ev, "id", json_string(id));
+                json_object_set_new(ev, "id", json_string_utf8(id));
                 const char *image = json_get_str(attrs, "image", NULL);
                 if (image)
                         json_object_set_new(ev, "from", json_string(image));

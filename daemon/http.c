@@ -4,6 +4,7 @@
 #include "lib/fsutil.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -54,17 +55,40 @@ static enum MHD_Result queue(struct http_req *r, unsigned status, struct MHD_Res
         return ret;
 }
 
+/* What a client gets when its answer cannot be encoded (a handler's json_pack failed, or memory
+ * ran out): a plain 500 rather than a dropped connection. */
+static enum MHD_Result json_encode_failed(struct http_req *r)
+{
+        static const char body[] = "{\"message\":\"internal error: the response could not be encoded\"}\n";
+        log_error("%s %s: the response could not be encoded", r->method, r->path);
+        struct MHD_Response *resp =
+                MHD_create_response_from_buffer(sizeof(body) - 1, (void *) body, MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+                return MHD_NO;
+        MHD_add_response_header(resp, "Content-Type", "application/json");
+        return queue(r, 500, resp);
+}
+
 enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *j)
 {
-        char *s = json_dumps(j, JSON_COMPACT);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         if (!s)
-                return MHD_NO;
+                return json_encode_failed(r);
         size_t n = strlen(s);
-        s = realloc(s, n + 2);
+        char *t = realloc(s, n + 2);
+        if (!t) {
+                free(s);
+                return json_encode_failed(r);
+        }
+        s = t;
         s[n] = '\n';
         s[n + 1] = '\0';
         struct MHD_Response *resp = MHD_create_response_from_buffer(n + 1, s, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(s);
+                return MHD_NO;
+        }
         MHD_add_response_header(resp, "Content-Type", "application/json");
         return queue(r, status, resp);
 }
@@ -82,11 +106,15 @@ enum MHD_Result http_errorf(struct http_req *r, unsigned status, const char *fmt
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        /* the message often quotes what the client sent (names, paths, layer entries): whatever
+         * the bytes, the client gets valid UTF-8 JSON */
+        json_t *m = json_string_utf8(msg);
+        const char *shown = json_string_value(m);
         if (status >= 500)
-                log_error("%s %s: %s", r->method, r->path, msg);
+                log_error("%s %s: %s", r->method, r->path, shown ? shown : msg);
         else
-                log_debug("%s %s: %u %s", r->method, r->path, status, msg);
-        return http_json(r, status, json_pack("{s:s}", "message", msg));
+                log_debug("%s %s: %u %s", r->method, r->path, status, shown ? shown : msg);
+        return http_json(r, status, m ? json_pack("{s:o}", "message", m) : NULL);
 }
 
 enum MHD_Result http_error(struct http_req *r, const struct pouch_err *err)

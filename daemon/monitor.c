@@ -6,6 +6,7 @@
 #include "lib/fsutil.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "lib/util.h"
 
 #include <signal.h>
@@ -256,7 +257,7 @@ void container_handle_exit(struct pouchd *d, struct container *c)
         json_object_set_new(st, "Pid", json_integer(0));
         json_object_set_new(st, "OOMKilled", json_boolean(json_get_bool(ex, "OOMKilled", false)));
         if (*error || !*json_get_str(st, "Error", ""))
-                json_object_set_new(st, "Error", json_string(error));
+                json_object_set_new(st, "Error", json_string_utf8(error));
         c->shim_pid = 0;
         c->shim_ready = false;
         c->exit_generation++;

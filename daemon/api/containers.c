@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/spawn.h"
 #include "lib/unixsock.h"
+#include "lib/utf8.h"
 #include "lib/util.h"
 
 #include <signal.h>
@@ -439,8 +440,8 @@ static void wait_worker(void *p, int fd)
         }
         int code = (int) json_get_int(json_object_get(j->c->doc, "State"), "ExitCode", 0);
         const char *error = json_get_str(json_object_get(j->c->doc, "State"), "Error", "");
-        json_t *resp = json_pack("{s:o,s:i}", "Error", *error ? json_pack("{s:s}", "Message", error) : json_null(),
-                                 "StatusCode", code);
+        json_t *msg = *error ? json_pack("{s:o}", "Message", json_string_utf8(error)) : json_null();
+        json_t *resp = json_pack("{s:o,s:i}", "Error", msg, "StatusCode", code);
         pthread_mutex_unlock(&d->lock);
         _cleanup_free_ char *s = json_dumps(resp, JSON_COMPACT);
         json_decref(resp);
@@ -560,7 +561,7 @@ enum MHD_Result api_container_top(struct http_req *r)
                         for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
                                 if (strcmp(tok, "PID") == 0)
                                         pid_col = ncols;
-                                json_array_append_new(titles, json_string(tok));
+                                json_array_append_new(titles, json_string_utf8(tok));
                                 ncols++;
                         }
                         if (pid_col < 0)
@@ -574,11 +575,12 @@ enum MHD_Result api_container_top(struct http_req *r)
                         while (*p == ' ' || *p == '\t')
                                 p++;
                         if (col == ncols - 1) {
-                                json_array_append_new(row, json_string(p));
+                                /* a process can name itself with any bytes */
+                                json_array_append_new(row, json_string_utf8(p));
                                 break;
                         }
                         char *end = p + strcspn(p, " \t");
-                        json_array_append_new(row, json_stringn(p, (size_t) (end - p)));
+                        json_array_append_new(row, json_stringn_utf8(p, (size_t) (end - p)));
                         p = *end ? end + 1 : end;
                 }
                 pid_t pid = (pid_t) atoi(json_string_value(json_array_get(row, (size_t) pid_col)) ?: "0");

@@ -3,6 +3,7 @@
 
 #include "lib/fsutil.h"
 
+#include "daemon/api/stream-json.h"
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 #include "daemon/image/reference.h"
@@ -10,6 +11,7 @@
 #include "lib/cleanup.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "lib/util.h"
 
 #include <ctype.h>
@@ -144,14 +146,10 @@ static void load_free(void *p)
 static void load_message(void *ud, const char *line)
 {
         int fd = *(int *) ud;
-        json_t *m = json_pack("{s:s+}", "stream", line, "\n");
-        _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
-        json_decref(m);
-        if (s) {
-                size_t n = strlen(s);
-                s[n] = '\n';
-                write_all(fd, s, n + 1);
-        }
+        _cleanup_free_ char *l = NULL;
+        if (asprintf(&l, "%s\n", line) < 0)
+                return;
+        stream_json_text(fd, "stream", l);
 }
 
 static void load_worker(void *p, int fd)
@@ -163,12 +161,9 @@ static void load_worker(void *p, int fd)
                 char id[80];
                 r = image_import(j->d->images, j->fd, j->ref, j->changes, id, &err);
                 if (r == 0) {
-                        json_t *m = json_pack("{s:s+}", "status", id, "\n");
-                        _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
-                        json_decref(m);
-                        size_t n = strlen(s);
-                        s[n] = '\n';
-                        write_all(fd, s, n + 1);
+                        _cleanup_free_ char *line = NULL;
+                        if (asprintf(&line, "%s\n", id) >= 0)
+                                stream_json_text(fd, "status", line);
                         event_publish(j->d->events, "image", "import", id, NULL);
                 }
         } else {
@@ -176,15 +171,9 @@ static void load_worker(void *p, int fd)
                 if (r == 0)
                         event_publish(j->d->events, "image", "load", "", NULL);
         }
-        if (r < 0) {
-                /* the status line is already sent: report like docker, in the JSON stream */
-                json_t *m = json_pack("{s:{s:s},s:s}", "errorDetail", "message", err.msg, "error", err.msg);
-                _cleanup_free_ char *s = json_dumps(m, JSON_COMPACT);
-                json_decref(m);
-                size_t n = strlen(s);
-                s[n] = '\n';
-                write_all(fd, s, n + 1);
-        }
+        /* the status line is already sent: report like docker, in the JSON stream */
+        if (r < 0)
+                stream_json_error(fd, err.msg[0] ? err.msg : strerror(-r));
 }
 
 enum MHD_Result api_image_load(struct http_req *r)
@@ -201,6 +190,9 @@ enum MHD_Result api_image_load(struct http_req *r)
 static int parse_change(json_t *cfg, const char *change, struct pouch_err *err)
 {
         char verb[32];
+        /* the image config is JSON: bytes jansson refuses would silently drop the change */
+        if (!utf8_is_valid(change))
+                return err_set(err, -EINVAL, "invalid change: %s: not valid UTF-8", change);
         const char *sp = strchr(change, ' ');
         if (!sp || (size_t) (sp - change) >= sizeof(verb))
                 return err_set(err, -EINVAL, "invalid change: %s", change);
@@ -312,6 +304,20 @@ enum MHD_Result api_image_create(struct http_req *r)
                                 j->ref = NULL;
                 } else {
                         j->ref = strdup(repo);
+                }
+                /* a bad name gets a 400 now, before the stream's 200 is sent */
+                if (!j->ref) {
+                        load_free(j);
+                        return http_errorf(r, 500, "out of memory");
+                }
+                struct image_ref ref;
+                bool ok = reference_parse(j->ref, &ref) == 0 && !ref.digest;
+                if (ok)
+                        reference_done(&ref);
+                if (!ok) {
+                        load_free(j);
+                        return http_errorf(r, 400, "invalid reference format: %s%s%s", repo, tag && *tag ? ":" : "",
+                                           tag && *tag ? tag : "");
                 }
         }
         j->changes = json_object();

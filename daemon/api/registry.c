@@ -3,6 +3,7 @@
 
 #include "lib/fsutil.h"
 
+#include "daemon/api/stream-json.h"
 #include "daemon/events.h"
 #include "daemon/image/image.h"
 #include "daemon/image/reference.h"
@@ -36,15 +37,13 @@ static void job_free(void *p)
         free(j);
 }
 
+/* Progress from pull/push. They build their messages from names already validated; a message
+ * that could not be built (NULL) is left out, as it carries no error. */
 static void send_msg(void *ud, const json_t *msg)
 {
         struct registry_job *j = ud;
-        _cleanup_free_ char *s = json_dumps(msg, JSON_COMPACT);
-        if (!s)
-                return;
-        size_t n = strlen(s);
-        s[n] = '\n';
-        write_all(j->fd, s, n + 1);
+        if (msg)
+                stream_json_send(j->fd, json_incref((json_t *) msg));
 }
 
 static void registry_worker(void *p, int fd)
@@ -61,10 +60,9 @@ static void registry_worker(void *p, int fd)
         int r = j->push ? registry_push(j->d->images, j->name, &o, send_msg, j, &err)
                         : registry_pull(j->d->images, j->name, &o, send_msg, j, id, &err);
         if (r < 0) {
-                /* headers are gone already: errors travel in the stream, as docker does */
-                json_t *m = json_pack("{s:{s:s},s:s}", "errorDetail", "message", err.msg, "error", err.msg);
-                send_msg(j, m);
-                json_decref(m);
+                /* headers are gone already: errors travel in the stream, as docker does; the
+                 * message may quote a layer entry or a registry's answer, bytes of any kind */
+                stream_json_error(fd, err.msg[0] ? err.msg : strerror(-r));
                 log_warn("%s %s failed: %s", j->push ? "push" : "pull", j->name, err.msg);
                 return;
         }

@@ -3,6 +3,7 @@
 #include "daemon/cp/cp-internal.h"
 
 #include "lib/cleanup.h"
+#include "lib/utf8.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -83,9 +84,10 @@ int archive_stat_path(const char *rootfs, const char *path, json_t **ret_stat, s
         }
         char mtime[128];
         cp_format_go_time(&st.st_mtim, mtime, sizeof(mtime));
-        json_t *j = json_pack("{s:s,s:I,s:I,s:s,s:s}", "name", cp_base_name(path, clean, "/"), "size", (json_int_t) st.st_size,
-                              "mode", (json_int_t) cp_go_filemode(st.st_mode), "mtime", mtime, "linkTarget",
-                              target ? target : "");
+        /* names inside a container may be any bytes; the header is JSON */
+        json_t *j = json_pack("{s:o,s:I,s:I,s:s,s:o}", "name", json_string_utf8(cp_base_name(path, clean, "/")), "size",
+                              (json_int_t) st.st_size, "mode", (json_int_t) cp_go_filemode(st.st_mode), "mtime", mtime,
+                              "linkTarget", json_string_utf8(target ? target : ""));
         if (!j)
                 return err_set(err, -ENOMEM, "out of memory");
         *ret_stat = j;
