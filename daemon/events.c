@@ -125,8 +125,10 @@ bool event_matches(const json_t *ev, const struct filters *f)
         if (!filters_match_exact(f, "type", type) || !filters_match_exact(f, "event", json_get_str(ev, "Action", "")) ||
             !filters_match_exact(f, "scope", json_get_str(ev, "scope", "local")))
                 return false;
-        /* an object filter (container=x) keeps only events of that kind of object */
-        static const char *const objects[] = { "container", "volume", "network", "daemon" };
+        /* an object filter (container=x) keeps only events of that kind of object (pouch makes no
+         * plugin, node, service, secret or config events: such a filter keeps nothing, as in dockerd) */
+        static const char *const objects[] = { "container", "volume", "network", "daemon", "plugin",
+                                               "node",      "service", "secret",  "config" };
         for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
                 if (filters_has(f, objects[i]) &&
                     (strcmp(type, objects[i]) != 0 || !match_actor(f, objects[i], actor, attrs)))

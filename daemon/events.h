@@ -23,5 +23,6 @@ json_t *event_next(struct event_bus *b, uint64_t *cursor, int64_t deadline_ns);
 /* Wake every waiter (shutdown). */
 void event_bus_close(struct event_bus *b);
 /* Does the event match the filters (type, event, scope, container, image, volume, network, daemon,
- * label; other keys, which dockerd also takes, match every event)? f may be NULL. */
+ * plugin, node, service, secret, config, label; other keys match every event, as in dockerd)?
+ * f may be NULL. */
 bool event_matches(const json_t *ev, const struct filters *f);
