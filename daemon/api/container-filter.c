@@ -45,31 +45,49 @@ static bool valid_int(const char *s)
         return *s && !*end && errno == 0 && v >= -2147483648L && v <= 2147483647L;
 }
 
-/* "80", "80/udp", "8000-8010/tcp" -> "80/tcp" ... */
-static int add_ports(const char *key, const char *spec, char ***ports, struct pouch_err *err)
+/* "80", "80/udp", "8000-8010/tcp": a port range and a protocol (tcp when not given) */
+static bool parse_ports(const char *spec, unsigned *ret_lo, unsigned *ret_hi, const char **ret_proto)
 {
-        unsigned lo, hi;
-        char proto[8] = "tcp";
+        const char *slash = strchr(spec, '/'), *proto = slash ? slash + 1 : "tcp";
+        size_t len = slash ? (size_t) (slash - spec) : strlen(spec);
+        char range[16];
+        if (len == 0 || len >= sizeof(range) || strspn(spec, "0123456789-") != len)
+                return false;
+        memcpy(range, spec, len);
+        range[len] = '\0';
+        unsigned lo = 0, hi = 0;
         int n = 0;
-        if (!strchr(spec, ':') && (sscanf(spec, "%u-%u%n", &lo, &hi, &n) == 2 || (n = 0, sscanf(spec, "%u%n", &lo, &n) == 1))) {
-                if (!strchr(spec, '-'))
-                        hi = lo;
-                if (spec[n] == '/' && strlen(spec + n + 1) < sizeof(proto) && spec[n + 1])
-                        snprintf(proto, sizeof(proto), "%s", spec + n + 1);
-                else if (spec[n])
-                        n = -1;
+        bool ok;
+        if (strchr(range, '-')) {
+                ok = sscanf(range, "%u-%u%n", &lo, &hi, &n) == 2 && !range[n];
         } else {
-                n = -1;
+                ok = sscanf(range, "%u%n", &lo, &n) == 1 && !range[n];
+                hi = lo;
         }
-        if (n < 0 || lo == 0 || hi < lo || hi > 65535 || hi - lo > 65535)
-                return err_set(err, -EINVAL, "invalid filter '%s=%s'", key, spec);
-        for (unsigned p = lo; p <= hi; p++) {
-                char k[32];
-                snprintf(k, sizeof(k), "%u/%s", p, proto);
-                if (strv_push(ports, k) < 0)
-                        return -ENOMEM;
+        if (!ok || lo == 0 || lo > hi || hi > 65535 ||
+            (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 && strcmp(proto, "sctp") != 0))
+                return false;
+        *ret_lo = lo;
+        *ret_hi = hi;
+        *ret_proto = proto;
+        return true;
+}
+
+/* Does the spec cover one of the "80/tcp" keys of obj (PortBindings, ExposedPorts)? */
+static bool ports_match(const char *spec, void *obj)
+{
+        unsigned lo, hi, port;
+        const char *proto, *key;
+        json_t *v;
+        if (!parse_ports(spec, &lo, &hi, &proto))
+                return false;
+        json_object_foreach((json_t *) obj, key, v) {
+                const char *slash = strchr(key, '/');
+                if (sscanf(key, "%u", &port) == 1 && port >= lo && port <= hi &&
+                    strcmp(slash ? slash + 1 : "tcp", proto) == 0)
+                        return true;
         }
-        return 0;
+        return false;
 }
 
 static int check_values(const struct filters *f, struct container_filter *cf, struct pouch_err *err)
@@ -89,12 +107,14 @@ static int check_values(const struct filters *f, struct container_filter *cf, st
                 if (!ok)
                         return err_set(err, -EINVAL, "invalid filter 'health=%s'", *v);
         }
-        for (v = filters_values(f, "publish"); v && *v; v++)
-                if (add_ports("publish", *v, &cf->publish, err) < 0)
-                        return err->code ? err->code : -ENOMEM;
-        for (v = filters_values(f, "expose"); v && *v; v++)
-                if (add_ports("expose", *v, &cf->expose, err) < 0)
-                        return err->code ? err->code : -ENOMEM;
+        static const char *const port_keys[] = { "publish", "expose" };
+        for (size_t i = 0; i < ARRAY_SIZE(port_keys); i++)
+                for (v = filters_values(f, port_keys[i]); v && *v; v++) {
+                        unsigned lo, hi;
+                        const char *proto;
+                        if (!parse_ports(*v, &lo, &hi, &proto))
+                                return err_set(err, -EINVAL, "invalid filter '%s=%s'", port_keys[i], *v);
+                }
         bool task;
         int r = filters_get_bool(f, "is-task", &task, err);
         if (r < 0)
@@ -128,8 +148,6 @@ int container_filter_prepare(struct pouchd *d, const struct filters *f, struct c
 void container_filter_done(struct container_filter *cf)
 {
         cf->ancestor_ids = strv_free(cf->ancestor_ids);
-        cf->publish = strv_free(cf->publish);
-        cf->expose = strv_free(cf->expose);
 }
 
 static bool prefix_of(const char *value, void *ud)
@@ -177,16 +195,6 @@ static bool network_is(const char *value, void *ud)
         return false;
 }
 
-static bool any_port(char **ports, const json_t *obj)
-{
-        if (!ports)
-                return true;
-        for (char **p = ports; *p; p++)
-                if (json_object_get(obj, *p))
-                        return true;
-        return false;
-}
-
 static bool ancestor_matches(const struct container_filter *cf, struct container *c)
 {
         char *const *v = filters_values(cf->f, "ancestor");
@@ -225,6 +233,6 @@ bool container_filter_match_locked(const struct container_filter *cf, struct con
                ancestor_matches(cf, c) && filters_each_value(f, "volume", mount_is, c) &&
                filters_each_value(f, "network", network_is, c) &&
                filters_match_exact(f, "isolation", *isolation ? isolation : "default") &&
-               any_port(cf->publish, json_object_get(hc, "PortBindings")) &&
-               any_port(cf->expose, json_object_get(config, "ExposedPorts"));
+               filters_each_value(f, "publish", ports_match, json_object_get(hc, "PortBindings")) &&
+               filters_each_value(f, "expose", ports_match, json_object_get(config, "ExposedPorts"));
 }

@@ -15,7 +15,6 @@ struct container_filter {
         int64_t before_ns, since_ns; /* created before / after these containers; 0 = no bound */
         int64_t until_ns;            /* prune: created before this time; 0 = no bound */
         char **ancestor_ids;         /* the image ids the ancestor values name */
-        char **publish, **expose;    /* "80/tcp" port keys */
         int is_task;                 /* -1 absent; pouch runs no swarm tasks, so true matches nothing */
 };
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const list_filters[] = { "dangling", "label", "before", "since", "reference", "until", NULL };
+static const char *const list_filters[] = { "dangling", "label", "label!", "before", "since", "reference", "until", NULL };
 static const char *const prune_filters[] = { "dangling", "label", "label!", "until", NULL };
 
 /* "busybox" matches any tag of busybox; "busybox:1" exactly */

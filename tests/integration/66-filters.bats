@@ -83,7 +83,18 @@ docker_py() {
         [ "$output" = "f-web1 f-web2" ]
         run ctr_names "/containers/json?all=1&filters=$(enc '{"label":["suite=ls"],"since":["f-web2"]}')"
         [ "$output" = "f-db1 f-plain" ]
-        for n in f-web1 f-web2 f-db1 f-plain f-other; do api DELETE "/containers/$n" > /dev/null; done
+        # ports: a range covers the exposed port; the protocol must match; bad specs are 400
+        api POST "/containers/create?name=f-exp" -H 'Content-Type: application/json' \
+                -d '{"Image":"busybox","Cmd":["true"],"Labels":{"suite":"exp"},"ExposedPorts":{"8080/tcp":{}}}' > /dev/null
+        run ctr_names "/containers/json?all=1&filters=$(enc '{"expose":["8000-8100"]}')"
+        [ "$output" = "f-exp" ]
+        run ctr_names "/containers/json?all=1&filters=$(enc '{"expose":["8080/udp"]}')"
+        [ "$output" = "" ]
+        run api_code GET "/containers/json?all=1&filters=$(enc '{"expose":["1-99999"]}')"
+        [ "$output" = 400 ]
+        run api_code GET "/containers/json?all=1&filters=$(enc '{"publish":["80:80"]}')"
+        [ "$output" = 400 ]
+        for n in f-web1 f-web2 f-db1 f-plain f-other f-exp; do api DELETE "/containers/$n" > /dev/null; done
 }
 
 @test "container prune removes only the stopped containers the filters select" {
