@@ -95,29 +95,23 @@ int filters_from_json(const json_t *j, const char *const *allowed, struct filter
 {
         if (j && !json_is_object(j))
                 return err_set(err, -EINVAL, "invalid filters: a JSON object was expected");
-        struct filters *f = calloc(1, sizeof(*f));
-        if (!f || !(f->keys = strv_new()))
-                return filters_free(f), -ENOMEM;
-        f->e = calloc(json_object_size(j) + 1, sizeof(*f->e));
-        if (!f->e)
-                return filters_free(f), -ENOMEM;
+        _cleanup_filters_ struct filters *f = calloc(1, sizeof(*f));
+        if (!f || !(f->keys = strv_new()) || !(f->e = calloc(json_object_size(j) + 1, sizeof(*f->e))))
+                return -ENOMEM;
         const char *key;
         json_t *jv;
         json_object_foreach((json_t *) j, key, jv) {
-                if (!key_allowed(allowed, key)) {
-                        filters_free(f);
+                if (!key_allowed(allowed, key))
                         return err_set(err, -EINVAL, "invalid filter '%s'", key);
-                }
-                char **values = NULL;
+                _cleanup_strv_free_ char **values = NULL;
                 int r = parse_values(key, jv, &values, err);
-                if (r < 0 || !(f->e[f->n].key = strdup(key)) || strv_push(&f->keys, key) < 0) {
-                        strv_free(values);
-                        filters_free(f);
-                        return r < 0 ? r : -ENOMEM;
-                }
-                f->e[f->n++].values = values;
+                if (r < 0)
+                        return r;
+                if (!(f->e[f->n].key = strdup(key)) || strv_push(&f->keys, key) < 0)
+                        return -ENOMEM;
+                f->e[f->n++].values = TAKE_PTR(values);
         }
-        *ret = f;
+        *ret = TAKE_PTR(f);
         return 0;
 }
 

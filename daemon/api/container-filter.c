@@ -7,6 +7,7 @@
 #include "lib/jsonutil.h"
 #include "lib/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
