@@ -1,5 +1,6 @@
 #include "events.h"
 
+#include "lib/cleanup.h"
 #include "lib/jsonutil.h"
 #include "lib/utf8.h"
 #include "lib/util.h"
@@ -103,65 +104,40 @@ void event_bus_close(struct event_bus *b)
         pthread_mutex_unlock(&b->lock);
 }
 
-static bool filter_has(const json_t *values, const char *v)
+/* dockerd's FuzzyMatch: a value equal to or a prefix of s */
+static bool prefix_of(const char *value, void *ud)
 {
-        if (!v)
-                return false;
-        if (json_is_object(values))
-                return json_is_true(json_object_get(values, v));
-        if (json_is_array(values)) {
-                size_t i;
-                json_t *x;
-                json_array_foreach(values, i, x) if (json_is_string(x) && strcmp(json_string_value(x), v) == 0) return true;
-        }
-        return false;
+        return strncmp(ud, value, strlen(value)) == 0;
 }
 
-bool event_matches(const json_t *ev, const json_t *filters)
+/* key's values match the actor's ID or its name (container, volume, network, daemon) */
+static bool match_actor(const struct filters *f, const char *key, const json_t *actor, const json_t *attrs)
 {
-        if (!json_is_object(filters))
+        return filters_each_value(f, key, prefix_of, (void *) json_get_str(actor, "ID", "")) ||
+               filters_each_value(f, key, prefix_of, (void *) json_get_str(attrs, "name", ""));
+}
+
+bool event_matches(const json_t *ev, const struct filters *f)
+{
+        if (filters_empty(f))
                 return true;
-        const char *key;
-        json_t *values;
         const json_t *actor = json_object_get(ev, "Actor");
         const json_t *attrs = json_object_get(actor, "Attributes");
-        json_object_foreach((json_t *) filters, key, values) {
-                const char *type = json_get_str(ev, "Type", "");
-                bool ok;
-                if (strcmp(key, "type") == 0)
-                        ok = filter_has(values, type);
-                else if (strcmp(key, "event") == 0)
-                        ok = filter_has(values, json_get_str(ev, "Action", ""));
-                else if (strcmp(key, "container") == 0) {
-                        const char *id = json_get_str(actor, "ID", "");
-                        ok = strcmp(type, "container") == 0 &&
-                             (filter_has(values, id) || filter_has(values, json_get_str(attrs, "name", "")));
-                        if (!ok && json_is_object(values)) {
-                                const char *v;
-                                json_t *t;
-                                json_object_foreach((json_t *) values, v, t) if (strncmp(id, v, strlen(v)) == 0 && strlen(v) >= 1) ok = true;
-                        }
-                } else if (strcmp(key, "image") == 0)
-                        ok = filter_has(values, json_get_str(attrs, "image", "")) ||
-                             (strcmp(type, "image") == 0 && filter_has(values, json_get_str(actor, "ID", "")));
-                else if (strcmp(key, "label") == 0) {
-                        ok = false;
-                        const char *lv;
-                        json_t *t;
-                        json_object_foreach((json_t *) values, lv, t) {
-                                char k[256];
-                                snprintf(k, sizeof(k), "%s", lv);
-                                char *eq = strchr(k, '=');
-                                if (eq)
-                                        *eq = '\0';
-                                const char *have = json_get_str(attrs, k, NULL);
-                                if (have && (!eq || strcmp(have, eq + 1) == 0))
-                                        ok = true;
-                        }
-                } else
-                        ok = true; /* unknown filters are ignored */
-                if (!ok)
+        const char *type = json_get_str(ev, "Type", "");
+        if (!filters_match_exact(f, "type", type) || !filters_match_exact(f, "event", json_get_str(ev, "Action", "")) ||
+            !filters_match_exact(f, "scope", json_get_str(ev, "scope", "local")))
+                return false;
+        /* an object filter (container=x) keeps only events of that kind of object (pouch makes no
+         * plugin, node, service, secret or config events: such a filter keeps nothing, as in dockerd) */
+        static const char *const objects[] = { "container", "volume", "network", "daemon", "plugin",
+                                               "node",      "service", "secret",  "config" };
+        for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+                if (filters_has(f, objects[i]) &&
+                    (strcmp(type, objects[i]) != 0 || !match_actor(f, objects[i], actor, attrs)))
                         return false;
-        }
-        return true;
+        if (filters_has(f, "image") && !filters_match_exact(f, "image", json_get_str(attrs, "image", "")) &&
+            !(strcmp(type, "image") == 0 && filters_each_value(f, "image", prefix_of,
+                                                               (void *) json_get_str(actor, "ID", ""))))
+                return false;
+        return filters_match_label(f, attrs);
 }

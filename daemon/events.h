@@ -1,6 +1,8 @@
 /* Event bus for /events: a bounded in-memory history plus live subscribers. */
 #pragma once
 
+#include "daemon/filters.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,5 +22,7 @@ void event_publish(struct event_bus *b, const char *type, const char *action, co
 json_t *event_next(struct event_bus *b, uint64_t *cursor, int64_t deadline_ns);
 /* Wake every waiter (shutdown). */
 void event_bus_close(struct event_bus *b);
-/* Does the event match docker filters {"type":{"container":true},"container":{"x":true},...}? */
-bool event_matches(const json_t *ev, const json_t *filters);
+/* Does the event match the filters (type, event, scope, container, image, volume, network, daemon,
+ * plugin, node, service, secret, config, label; other keys match every event, as in dockerd)?
+ * f may be NULL. */
+bool event_matches(const json_t *ev, const struct filters *f);

@@ -149,20 +149,9 @@ json_t *http_body_json(struct http_req *r, bool allow_empty, enum MHD_Result *re
         return j;
 }
 
-int http_filters(struct http_req *r, json_t **ret, struct pouch_err *err)
+int http_filters(struct http_req *r, const char *const *allowed, struct filters **ret, struct pouch_err *err)
 {
-        const char *f = http_query(r, "filters");
-        *ret = NULL;
-        if (!f || !*f)
-                return 0;
-        json_error_t jerr;
-        json_t *j = json_loads(f, 0, &jerr);
-        if (!j || !json_is_object(j)) {
-                json_decref(j);
-                return err_set(err, -EINVAL, "invalid filters: %s", f);
-        }
-        *ret = j;
-        return 0;
+        return filters_parse(http_query(r, "filters"), allowed, ret, err);
 }
 
 /* ---- streamed responses ------------------------------------------------------------------ */

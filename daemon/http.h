@@ -2,6 +2,7 @@
  * streamed bodies (worker thread -> pipe -> chunked response) and hijacked connections. */
 #pragma once
 
+#include "daemon/filters.h"
 #include "lib/err.h"
 #include "pouchd.h"
 
@@ -50,8 +51,9 @@ bool http_query_bool(struct http_req *r, const char *key, bool def);
 int64_t http_query_int(struct http_req *r, const char *key, int64_t def);
 /* Parse the JSON body; on failure queues a 400 and returns NULL (*ret_result set). */
 json_t *http_body_json(struct http_req *r, bool allow_empty, enum MHD_Result *ret_result);
-/* Parse the "filters" query parameter (JSON) into an object; NULL when absent; 400 when bad. */
-int http_filters(struct http_req *r, json_t **ret, struct pouch_err *err);
+/* Parse the "filters" query parameter (either JSON form; see filters.h) accepting the keys in allowed
+ * (NULL-terminated; NULL = any). *ret is set, empty when absent; -EINVAL (400) when bad. */
+int http_filters(struct http_req *r, const char *const *allowed, struct filters **ret, struct pouch_err *err);
 
 /* Responses (all add the Docker headers: Api-Version, Ostype, Server, Docker-Experimental). */
 enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *j); /* steals j */

@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential pkg-config libjansson-dev libmicrohttpd-dev libarchive-dev libcurl4-openssl-dev
 libssl-dev libseccomp-dev libcap-dev libmount-dev libsystemd-dev libzstd-dev libcmocka-dev bats runc
-busybox-static jq iproute2 procps util-linux curl docker-registry apache2-utils libgnutls28-dev bc python3 openssl
+busybox-static jq iproute2 procps util-linux curl docker-registry apache2-utils libgnutls28-dev bc python3 python3-docker openssl
 containernetworking-plugins iptables lxcfs fuse3 dumb-init mmdebstrap openssh-client
 e2fsprogs xfsprogs qemu-system-x86"
 missing=""

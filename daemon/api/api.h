@@ -26,6 +26,7 @@ enum MHD_Result api_container_pause(struct http_req *r);
 enum MHD_Result api_container_unpause(struct http_req *r);
 enum MHD_Result api_container_rename(struct http_req *r);
 enum MHD_Result api_container_delete(struct http_req *r);
+enum MHD_Result api_container_prune(struct http_req *r);
 enum MHD_Result api_container_wait(struct http_req *r);
 enum MHD_Result api_container_resize(struct http_req *r);
 enum MHD_Result api_container_top(struct http_req *r);

@@ -1,5 +1,6 @@
 /* Container endpoints: create, list, inspect, lifecycle verbs, wait, top. */
 #include "api.h"
+#include "container-filter.h"
 
 #include "richmode/richmode.h"
 #include "daemon/container-quota.h"
@@ -143,97 +144,16 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
         return sum;
 }
 
-static bool filter_values_match(json_t *values, const char *(*get)(void *, const char *), void *ud, bool prefix)
-{
-        const char *v;
-        json_t *t;
-        json_object_foreach(values, v, t) {
-                const char *have = get(ud, v);
-                if (have && (prefix ? strncmp(have, v, strlen(v)) == 0 : strcmp(have, v) == 0))
-                        return true;
-        }
-        return false;
-}
-
-struct flt_ctx {
-        struct pouchd *d;
-        struct container *c;
-        char buf[256];
-};
-
-static const char *get_id(void *ud, const char *v)
-{
-        (void) v;
-        return ((struct flt_ctx *) ud)->c->id;
-}
-static const char *get_status(void *ud, const char *v)
-{
-        (void) v;
-        return container_status_to_string(((struct flt_ctx *) ud)->c->status);
-}
-static const char *get_name(void *ud, const char *v)
-{
-        struct flt_ctx *f = ud;
-        /* docker matches names as a substring (regexp); a plain substring covers the common use */
-        return strstr(container_name(f->c) + 1, v) ? v : NULL;
-}
-static const char *get_label(void *ud, const char *v)
-{
-        struct flt_ctx *f = ud;
-        json_t *labels = json_object_get(json_object_get(f->c->doc, "Config"), "Labels");
-        snprintf(f->buf, sizeof(f->buf), "%s", v);
-        char *eq = strchr(f->buf, '=');
-        if (eq)
-                *eq = '\0';
-        const char *have = json_get_str(labels, f->buf, NULL);
-        if (!have)
-                return NULL;
-        return !eq || strcmp(have, eq + 1) == 0 ? v : NULL;
-}
-static const char *get_ancestor(void *ud, const char *v)
-{
-        struct flt_ctx *f = ud;
-        const char *img = json_get_str(json_object_get(f->c->doc, "Config"), "Image", "");
-        const char *img_id = json_get_str(f->c->doc, "Image", "");
-        char want[80];
-        if (strcmp(img, v) == 0)
-                return v;
-        if (image_resolve(f->d->images, v, want, NULL) == 0 && strcmp(want, img_id) == 0)
-                return v;
-        return NULL;
-}
-
-static bool container_matches_locked(struct pouchd *d, struct container *c, json_t *filters)
-{
-        struct flt_ctx f = { .d = d, .c = c };
-        const char *key;
-        json_t *values;
-        json_object_foreach(filters, key, values) {
-                if (!json_is_object(values))
-                        continue;
-                bool ok = true;
-                if (strcmp(key, "id") == 0)
-                        ok = filter_values_match(values, get_id, &f, true);
-                else if (strcmp(key, "status") == 0)
-                        ok = filter_values_match(values, get_status, &f, false);
-                else if (strcmp(key, "name") == 0)
-                        ok = filter_values_match(values, get_name, &f, false);
-                else if (strcmp(key, "label") == 0)
-                        ok = filter_values_match(values, get_label, &f, false);
-                else if (strcmp(key, "ancestor") == 0)
-                        ok = filter_values_match(values, get_ancestor, &f, false);
-                if (!ok)
-                        return false;
-        }
-        return true;
-}
-
 enum MHD_Result api_container_list(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        struct container_filter cf;
+        if (http_filters(r, container_list_filter_keys, &f, &err) < 0 ||
+            container_filter_prepare(r->d, f, &cf, &err) < 0)
                 return http_error(r, &err);
+        /* like dockerd: a status, before or since filter also lists stopped containers */
+        bool all_implied = filters_has(f, "status") || cf.before_ns || cf.since_ns;
         bool all = http_query_bool(r, "all", false);
         int64_t limit = http_query_int(r, "limit", -1);
         json_t *out = json_array();
@@ -255,11 +175,10 @@ enum MHD_Result api_container_list(struct http_req *r)
                         }
         for (size_t i = 0; i < k; i++) {
                 struct container *c = v[i];
-                bool has_status_filter = filters && json_object_get(filters, "status");
-                if (!all && !has_status_filter && c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
+                if (!all && !all_implied && c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
                     c->status != CONTAINER_RESTARTING)
                         continue;
-                if (filters && !container_matches_locked(r->d, c, filters))
+                if (!container_filter_match_locked(&cf, c))
                         continue;
                 if (limit > 0 && (int64_t) json_array_size(out) >= limit)
                         break;
@@ -267,6 +186,7 @@ enum MHD_Result api_container_list(struct http_req *r)
         }
         pthread_mutex_unlock(&r->d->lock);
         free(v);
+        container_filter_done(&cf);
         return http_json(r, 200, out);
 }
 

@@ -21,67 +21,88 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool image_matches(struct http_req *r, json_t *img, json_t *filters)
+static const char *const list_filters[] = { "dangling", "label", "label!", "before", "since", "reference", "until", NULL };
+static const char *const prune_filters[] = { "dangling", "label", "label!", "until", NULL };
+
+/* "busybox" matches any tag of busybox; "busybox:1" exactly */
+static bool reference_matches(const char *v, void *ud)
 {
-        const char *key;
-        json_t *values;
-        json_object_foreach(filters, key, values) {
-                const char *v;
-                json_t *t;
-                bool ok = false;
-                json_t *tags = json_object_get(img, "RepoTags");
-                if (strcmp(key, "dangling") == 0) {
-                        bool dangling = json_array_size(tags) == 0;
-                        json_object_foreach(values, v, t) ok |= (strcmp(v, "true") == 0) == dangling;
-                } else if (strcmp(key, "reference") == 0) {
-                        json_object_foreach(values, v, t) {
-                                size_t i;
-                                json_t *tag;
-                                json_array_foreach(tags, i, tag) {
-                                        const char *s = json_string_value(tag);
-                                        size_t vl = strlen(v);
-                                        /* "busybox" matches any tag of busybox; "busybox:1" exactly */
-                                        if (strcmp(s, v) == 0 || (strncmp(s, v, vl) == 0 && s[vl] == ':' && !strchr(v, ':')))
-                                                ok = true;
-                                }
-                        }
-                } else if (strcmp(key, "label") == 0) {
-                        json_t *labels = json_object_get(img, "Labels");
-                        json_object_foreach(values, v, t) {
-                                char k[256];
-                                snprintf(k, sizeof(k), "%s", v);
-                                char *eq = strchr(k, '=');
-                                if (eq)
-                                        *eq = '\0';
-                                const char *have = json_get_str(labels, k, NULL);
-                                ok |= have && (!eq || strcmp(have, eq + 1) == 0);
-                        }
-                } else {
-                        ok = true;
-                }
-                if (!ok)
-                        return false;
+        size_t i, vl = strlen(v);
+        json_t *tag;
+        json_array_foreach((json_t *) ud, i, tag) {
+                const char *s = json_string_value(tag);
+                if (s && (strcmp(s, v) == 0 || (strncmp(s, v, vl) == 0 && s[vl] == ':' && !strchr(v, ':'))))
+                        return true;
         }
-        (void) r;
-        return true;
+        return false;
+}
+
+/* The bounds the filters put on Created (seconds): before and since name images, until is a time. */
+struct image_window {
+        int64_t before, since, until; /* 0 = none */
+};
+
+static int created_of(json_t *all, struct http_req *r, const char *ref, int64_t *ret, struct pouch_err *err)
+{
+        char id[80];
+        if (image_resolve(r->d->images, ref, id, err) < 0)
+                return err->code;
+        size_t i;
+        json_t *img;
+        json_array_foreach(all, i, img) if (strcmp(json_get_str(img, "Id", ""), id) == 0) {
+                *ret = json_get_int(img, "Created", 0);
+                return 0;
+        }
+        return err_set(err, -ENOENT, "No such image: %s", ref);
+}
+
+static int image_window(struct http_req *r, json_t *all, const struct filters *f, struct image_window *w,
+                        struct pouch_err *err)
+{
+        char *const *v;
+        for (v = filters_values(f, "before"); v && *v; v++)
+                if (created_of(all, r, *v, &w->before, err) < 0)
+                        return err->code;
+        for (v = filters_values(f, "since"); v && *v; v++)
+                if (created_of(all, r, *v, &w->since, err) < 0)
+                        return err->code;
+        struct timespec now = now_realtime();
+        int64_t until_ns;
+        int k = filters_get_time(f, "until", timespec_to_ns(&now), &until_ns, err);
+        if (k > 0)
+                w->until = until_ns / 1000000000LL;
+        return k < 0 ? k : 0;
+}
+
+static bool image_matches(json_t *img, const struct filters *f, const struct image_window *w)
+{
+        json_t *tags = json_object_get(img, "RepoTags");
+        bool dangling;
+        if (filters_get_bool(f, "dangling", &dangling, NULL) > 0 && dangling != (json_array_size(tags) == 0))
+                return false;
+        int64_t created = json_get_int(img, "Created", 0);
+        if ((w->before && created >= w->before) || (w->since && created <= w->since) ||
+            (w->until && created > w->until))
+                return false;
+        return filters_each_value(f, "reference", reference_matches, tags) &&
+               filters_match_label(f, json_object_get(img, "Labels"));
 }
 
 enum MHD_Result api_image_list(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        bool dangling;
+        if (http_filters(r, list_filters, &f, &err) < 0 || filters_get_bool(f, "dangling", &dangling, &err) < 0)
                 return http_error(r, &err);
-        json_t *all = NULL;
-        if (image_list(r->d->images, &all, &err) < 0)
+        _cleanup_json_ json_t *all = NULL;
+        struct image_window w = { 0 };
+        if (image_list(r->d->images, &all, &err) < 0 || image_window(r, all, f, &w, &err) < 0)
                 return http_error(r, &err);
-        if (!filters)
-                return http_json(r, 200, all);
         json_t *out = json_array();
         size_t i;
         json_t *img;
-        json_array_foreach(all, i, img) if (image_matches(r, img, filters)) json_array_append(out, img);
-        json_decref(all);
+        json_array_foreach(all, i, img) if (image_matches(img, f, &w)) json_array_append(out, img);
         return http_json(r, 200, out);
 }
 
@@ -399,13 +420,13 @@ enum MHD_Result api_image_history(struct http_req *r)
 enum MHD_Result api_image_prune(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        bool dangling = true;
+        if (http_filters(r, prune_filters, &f, &err) < 0 || filters_get_bool(f, "dangling", &dangling, &err) < 0)
                 return http_error(r, &err);
-        json_t *dangling = json_object_get(filters, "dangling");
-        bool all = json_object_get(dangling, "false") || json_object_get(dangling, "0");
         _cleanup_json_ json_t *imgs = NULL;
-        if (image_list(r->d->images, &imgs, &err) < 0)
+        struct image_window w = { 0 };
+        if (image_list(r->d->images, &imgs, &err) < 0 || image_window(r, imgs, f, &w, &err) < 0)
                 return http_error(r, &err);
         json_t *deleted = json_array();
         json_int_t reclaimed = 0;
@@ -413,7 +434,10 @@ enum MHD_Result api_image_prune(struct http_req *r)
         json_t *img;
         json_array_foreach(imgs, i, img) {
                 const char *id = json_get_str(img, "Id", "");
-                if (!all && json_array_size(json_object_get(img, "RepoTags")) > 0)
+                /* dangling=true (the default) keeps tagged images; "dangling" itself is not matched again */
+                if ((dangling && json_array_size(json_object_get(img, "RepoTags")) > 0) ||
+                    (w.until && json_get_int(img, "Created", 0) > w.until) ||
+                    !filters_match_label(f, json_object_get(img, "Labels")))
                         continue;
                 if (containers_image_in_use(r->d, id))
                         continue;

@@ -21,11 +21,11 @@ static enum MHD_Result network_error(struct http_req *r, const struct pouch_err 
 enum MHD_Result api_network_list(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        if (http_filters(r, network_list_filter_keys, &f, &err) < 0)
                 return http_error(r, &err);
         json_t *out = NULL;
-        if (network_list(r->d->networks, filters, &out, &err) < 0)
+        if (network_list(r->d->networks, f, &out, &err) < 0)
                 return network_error(r, &err);
         return http_json(r, 200, out);
 }
@@ -73,9 +73,14 @@ enum MHD_Result api_network_delete(struct http_req *r)
 enum MHD_Result api_network_prune(struct http_req *r)
 {
         struct pouch_err err = { 0 };
+        _cleanup_filters_ struct filters *f = NULL;
+        if (http_filters(r, network_prune_filter_keys, &f, &err) < 0)
+                return http_error(r, &err);
         json_t *removed = NULL;
-        if (network_prune(r->d->networks, &removed, &err) < 0)
+        if (network_prune(r->d->networks, f, &removed, &err) < 0) {
+                json_decref(removed);
                 return network_error(r, &err);
+        }
         return http_json(r, 200, json_pack("{s:o}", "NetworksDeleted", removed));
 }
 

@@ -10,6 +10,7 @@ const struct route api_routes[] = {
 
         { "POST", "/containers/create", api_container_create, BODY_JSON },
         { "GET", "/containers/json", api_container_list, BODY_NONE },
+        { "POST", "/containers/prune", api_container_prune, BODY_NONE },
         { "GET", "/containers/{}/json", api_container_inspect, BODY_NONE },
         { "POST", "/containers/{}/start", api_container_start, BODY_NONE },
         { "POST", "/containers/{}/stop", api_container_stop, BODY_NONE },

@@ -107,14 +107,14 @@ enum MHD_Result api_info(struct http_req *r)
 
 struct events_job {
         struct pouchd *d;
-        json_t *filters;
+        struct filters *filters;
         int64_t since_ns, until_ns;
 };
 
 static void events_free(void *p)
 {
         struct events_job *j = p;
-        json_decref(j->filters);
+        filters_free(j->filters);
         free(j);
 }
 
@@ -167,10 +167,16 @@ static int64_t parse_time_ns(const char *s)
 enum MHD_Result api_events(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        struct filters *filters = NULL;
+        /* dockerd takes any key here (the ones it knows: type, event, container, image, volume, network,
+         * daemon, plugin, scope, node, service, secret, config, label) */
+        if (http_filters(r, NULL, &filters, &err) < 0)
                 return http_error(r, &err);
         struct events_job *j = calloc(1, sizeof(*j));
+        if (!j) {
+                filters_free(filters);
+                return http_errorf(r, 500, "out of memory");
+        }
         j->d = r->d;
         j->filters = filters;
         j->since_ns = parse_time_ns(http_query(r, "since"));

@@ -10,35 +10,28 @@
 
 #include <string.h>
 
-/* filters: name (substring), driver, label (key or key=value), dangling (true/false) */
-static bool volume_matches(struct pouchd *d, json_t *vol, json_t *filters)
+static const char *const list_filters[] = { "name", "driver", "label", "dangling", NULL };
+static const char *const prune_filters[] = { "label", "label!", "all", NULL };
+
+static bool contains(const char *value, void *ud)
 {
-        const char *key;
-        json_t *values;
-        json_object_foreach(filters, key, values) {
-                bool any = false;
-                const char *v;
-                json_t *t;
-                json_object_foreach(values, v, t) {
-                        if (strcmp(key, "name") == 0)
-                                any |= strstr(json_get_str(vol, "Name", ""), v) != NULL;
-                        else if (strcmp(key, "driver") == 0)
-                                any |= strcmp(json_get_str(vol, "Driver", ""), v) == 0;
-                        else if (strcmp(key, "label") == 0) {
-                                const char *eq = strchr(v, '=');
-                                _cleanup_free_ char *k = eq ? strndup(v, (size_t) (eq - v)) : strdup(v);
-                                const char *have = json_get_str(json_object_get(vol, "Labels"), k, NULL);
-                                any |= have && (!eq || strcmp(have, eq + 1) == 0);
-                        } else if (strcmp(key, "dangling") == 0) {
-                                pthread_mutex_lock(&d->lock);
-                                bool used = volume_in_use_locked(d, json_get_str(vol, "Name", ""));
-                                pthread_mutex_unlock(&d->lock);
-                                bool want = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
-                                any |= used != want;
-                        } else
-                                any = true;
-                }
-                if (!any)
+        return strstr(ud, value) != NULL;
+}
+
+/* name (substring), driver, label (key or key=value, all must match), label!, dangling */
+static bool volume_matches(struct pouchd *d, json_t *vol, const struct filters *f)
+{
+        const char *name = json_get_str(vol, "Name", "");
+        if (!filters_each_value(f, "name", contains, (void *) name) ||
+            !filters_match_exact(f, "driver", json_get_str(vol, "Driver", "")) ||
+            !filters_match_label(f, json_object_get(vol, "Labels")))
+                return false;
+        bool dangling;
+        if (filters_get_bool(f, "dangling", &dangling, NULL) > 0) {
+                pthread_mutex_lock(&d->lock);
+                bool used = volume_in_use_locked(d, name);
+                pthread_mutex_unlock(&d->lock);
+                if (used == dangling)
                         return false;
         }
         return true;
@@ -47,18 +40,15 @@ static bool volume_matches(struct pouchd *d, json_t *vol, json_t *filters)
 enum MHD_Result api_volume_list(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        bool dangling;
+        if (http_filters(r, list_filters, &f, &err) < 0 || filters_get_bool(f, "dangling", &dangling, &err) < 0)
                 return http_error(r, &err);
-        const char *key;
-        json_t *v;
-        json_object_foreach(filters, key, v) if (strcmp(key, "name") && strcmp(key, "driver") && strcmp(key, "label") &&
-                                                strcmp(key, "dangling")) return http_errorf(r, 400,
-                                                                                          "invalid filter '%s'", key);
         _cleanup_json_ json_t *all = volume_list(r->d->volumes);
         json_t *out = json_array();
         size_t i;
-        json_array_foreach(all, i, v) if (!filters || volume_matches(r->d, v, filters)) json_array_append(out, v);
+        json_t *v;
+        json_array_foreach(all, i, v) if (volume_matches(r->d, v, f)) json_array_append(out, v);
         return http_json(r, 200, json_pack("{s:o,s:[]}", "Volumes", out, "Warnings"));
 }
 
@@ -150,20 +140,17 @@ enum MHD_Result api_volume_delete(struct http_req *r)
 enum MHD_Result api_volume_prune(struct http_req *r)
 {
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *filters = NULL;
-        if (http_filters(r, &filters, &err) < 0)
+        _cleanup_filters_ struct filters *f = NULL;
+        bool all = false;
+        if (http_filters(r, prune_filters, &f, &err) < 0 || filters_get_bool(f, "all", &all, &err) < 0)
                 return http_error(r, &err);
-        json_t *allf = json_object_get(filters, "all");
-        bool all = json_object_get(allf, "true") || json_object_get(allf, "1");
-        json_object_del(filters, "all");
         _cleanup_json_ json_t *vols = volume_list(r->d->volumes);
         json_t *deleted = json_array();
         size_t i;
         json_t *v;
         json_array_foreach(vols, i, v) {
                 const char *name = json_get_str(v, "Name", "");
-                if ((!all && !volume_is_anonymous(r->d->volumes, name)) ||
-                    (filters && json_object_size(filters) && !volume_matches(r->d, v, filters)))
+                if ((!all && !volume_is_anonymous(r->d->volumes, name)) || !volume_matches(r->d, v, f))
                         continue;
                 pthread_mutex_lock(&r->d->lock);
                 bool used = volume_in_use_locked(r->d, name);

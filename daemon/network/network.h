@@ -11,6 +11,7 @@
  * networks, overlapping address pools): the API handler maps it. */
 #pragma once
 
+#include "daemon/filters.h"
 #include "lib/err.h"
 
 #include <jansson.h>
@@ -46,16 +47,19 @@ int network_create(struct network_store *s, json_t *body, json_t **ret_doc, stru
  * ConfigOnly, Containers {ctrid: {Name, EndpointID, MacAddress, IPv4Address "10.x.y.z/16", IPv6Address}},
  * Options, Labels). Lookup by full id, name, or unique id prefix; -ENOENT "network X not found". */
 int network_inspect(struct network_store *s, const char *name_or_id, json_t **ret_doc, struct pouch_err *err);
-/* GET /networks: array of inspect docs; filters object as docker sends ({"name":{"x":true}} or
- * {"name":["x"]}; keys name (substring), id (prefix), driver, label (key or key=value),
- * type custom|builtin, dangling true|false) — NULL for all. Unknown filter: -EINVAL. */
-int network_list(struct network_store *s, json_t *filters, json_t **ret_array, struct pouch_err *err);
+/* GET /networks: array of inspect docs matching f (NULL for all): name (substring), id (prefix),
+ * driver, label (key or key=value, all must match), type custom|builtin, dangling true|false, scope
+ * local. A bad type or dangling value: -EINVAL. network_list_filter_keys: the keys dockerd accepts. */
+extern const char *const network_list_filter_keys[];
+int network_list(struct network_store *s, const struct filters *f, json_t **ret_array, struct pouch_err *err);
 /* Refuse predefined networks (-EPERM: docker's 403) and networks with endpoints (-EBUSY "error
  * while removing network: network X id Y has active endpoints"). Deletes the bridge link (only if
  * pouch created it) and the ipam data. */
 int network_remove(struct network_store *s, const char *name_or_id, struct pouch_err *err);
-/* Remove every custom network without endpoints; *ret_removed = array of names. */
-int network_prune(struct network_store *s, json_t **ret_removed, struct pouch_err *err);
+/* Remove every custom network without endpoints that f allows (label, label!, until; NULL = all);
+ * *ret_removed = array of names. A bad until: -EINVAL, nothing removed. */
+extern const char *const network_prune_filter_keys[];
+int network_prune(struct network_store *s, const struct filters *f, json_t **ret_removed, struct pouch_err *err);
 
 /* A network namespace kept as a bind-mounted nsfs file (like `ip netns add`: the directory is made
  * a shared mount first), made in a forked child (never unshare in the daemon's own threads). The

@@ -640,134 +640,63 @@ int network_inspect(struct network_store *s, const char *name_or_id, json_t **re
         return r;
 }
 
-/* The values of a filter key: {"k":{"v":true}} or {"k":["v"]}; NULL when absent. */
-static json_t *filter_values(json_t *filters, const char *key)
-{
-        json_t *v = json_object_get(filters, key);
-        if (!v)
-                return NULL;
-        json_t *out = json_array();
-        if (json_is_object(v)) {
-                const char *k;
-                json_t *b;
-                json_object_foreach(v, k, b)
-                        if (json_is_true(b))
-                                json_array_append_new(out, json_string(k));
-        } else if (json_is_array(v)) {
-                size_t i;
-                json_t *e;
-                json_array_foreach(v, i, e)
-                        if (json_is_string(e))
-                                json_array_append(out, e);
-        } else if (json_is_string(v)) {
-                json_array_append(out, v);
-        }
-        return out;
-}
+const char *const network_list_filter_keys[] = { "name", "id", "driver", "label", "type", "dangling", "scope", NULL };
+const char *const network_prune_filter_keys[] = { "label", "label!", "until", NULL };
 
-static bool any_match(json_t *values, bool (*match)(json_t *net, const char *value), json_t *net)
-{
-        if (!values)
-                return true;
-        size_t i;
-        json_t *v;
-        json_array_foreach(values, i, v)
-                if (match(net, json_string_value(v)))
-                        return true;
-        return false;
-}
-
-static bool match_name(json_t *net, const char *v)
+static bool match_name(const char *v, void *net)
 {
         return strstr(net_name(net), v) != NULL;
 }
 
-static bool match_id(json_t *net, const char *v)
+static bool match_id(const char *v, void *net)
 {
         return strncmp(net_id(net), v, strlen(v)) == 0;
 }
 
-static bool match_driver(json_t *net, const char *v)
-{
-        return strcmp(json_get_str(net, "Driver", ""), v) == 0;
-}
-
-static bool match_label(json_t *net, const char *v)
-{
-        json_t *labels = json_object_get(net, "Labels");
-        const char *eq = strchr(v, '=');
-        if (!eq)
-                return json_object_get(labels, v) != NULL;
-        char key[256];
-        snprintf(key, sizeof(key), "%.*s", (int) (eq - v), v);
-        const char *have = json_get_str(labels, key, NULL);
-        return have && strcmp(have, eq + 1) == 0;
-}
-
-static bool match_type(json_t *net, const char *v)
+static bool match_type(const char *v, void *net)
 {
         return strcmp(v, "custom") == 0 ? !is_predefined(net) : is_predefined(net);
 }
 
-static bool match_dangling(json_t *net, const char *v)
+static bool is_dangling(json_t *net)
 {
-        bool dangling = !is_predefined(net) && json_object_size(net_endpoints(net)) == 0;
-        return (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) ? dangling : !dangling;
+        return !is_predefined(net) && json_object_size(net_endpoints(net)) == 0;
 }
 
-static int list_locked(struct network_store *s, json_t *filters, json_t **ret_array, struct pouch_err *err)
+static int check_list_filters(const struct filters *f, bool *ret_dangling, struct pouch_err *err)
 {
-        static const char *const known[] = { "name", "id", "driver", "label", "type", "dangling", "scope" };
-        const char *key;
-        json_t *v;
-        json_object_foreach(json_is_object(filters) ? filters : NULL, key, v) {
-                bool ok = false;
-                for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-                        if (strcmp(key, known[i]) == 0)
-                                ok = true;
-                if (!ok)
-                        return err_set(err, -EINVAL, "invalid filter '%s'", key);
-        }
-        _cleanup_json_ json_t *name = filter_values(filters, "name"), *id = filter_values(filters, "id"),
-                              *driver = filter_values(filters, "driver"), *label = filter_values(filters, "label"),
-                              *type = filter_values(filters, "type"), *dangling = filter_values(filters, "dangling"),
-                              *scope = filter_values(filters, "scope");
-        size_t i;
-        json_array_foreach(type, i, v)
-                if (strcmp(json_string_value(v), "custom") && strcmp(json_string_value(v), "builtin"))
-                        return err_set(err, -EINVAL, "invalid filter: 'type'='%s'", json_string_value(v));
-        json_array_foreach(dangling, i, v) {
-                const char *d = json_string_value(v);
-                if (strcmp(d, "true") && strcmp(d, "false") && strcmp(d, "1") && strcmp(d, "0"))
-                        return err_set(err, -EINVAL, "invalid filter 'dangling=%s'", d);
-        }
+        for (char *const *v = filters_values(f, "type"); v && *v; v++)
+                if (strcmp(*v, "custom") && strcmp(*v, "builtin"))
+                        return err_set(err, -EINVAL, "invalid filter: 'type'='%s'", *v);
+        return filters_get_bool(f, "dangling", ret_dangling, err);
+}
+
+static int list_locked(struct network_store *s, const struct filters *f, json_t **ret_array, struct pouch_err *err)
+{
+        bool dangling = false;
+        int has_dangling = check_list_filters(f, &dangling, err);
+        if (has_dangling < 0)
+                return has_dangling;
         json_t *out = json_array();
+        size_t i;
         json_t *net;
         json_array_foreach(s->nets, i, net) {
-                if (!any_match(name, match_name, net) || !any_match(id, match_id, net) ||
-                    !any_match(driver, match_driver, net) || !any_match(type, match_type, net) ||
-                    !any_match(dangling, match_dangling, net))
+                if (!filters_each_value(f, "name", match_name, net) || !filters_each_value(f, "id", match_id, net) ||
+                    !filters_match_exact(f, "driver", json_get_str(net, "Driver", "")) ||
+                    !filters_each_value(f, "type", match_type, net) || !filters_match_exact(f, "scope", "local") ||
+                    (has_dangling && is_dangling(net) != dangling) ||
+                    !filters_match_label(f, json_object_get(net, "Labels")))
                         continue;
-                /* labels: every label filter must match (docker ANDs them) */
-                bool ok = true;
-                size_t k;
-                json_array_foreach(label, k, v)
-                        if (!match_label(net, json_string_value(v)))
-                                ok = false;
-                json_array_foreach(scope, k, v)
-                        if (strcmp(json_string_value(v), "local") != 0)
-                                ok = false;
-                if (ok)
-                        json_array_append_new(out, inspect_doc(net));
+                json_array_append_new(out, inspect_doc(net));
         }
         *ret_array = out;
         return 0;
 }
 
-int network_list(struct network_store *s, json_t *filters, json_t **ret_array, struct pouch_err *err)
+int network_list(struct network_store *s, const struct filters *f, json_t **ret_array, struct pouch_err *err)
 {
         pthread_mutex_lock(&s->lock);
-        int r = list_locked(s, filters, ret_array, err);
+        int r = list_locked(s, f, ret_array, err);
         pthread_mutex_unlock(&s->lock);
         return r;
 }
@@ -832,14 +761,29 @@ int network_remove(struct network_store *s, const char *name_or_id, struct pouch
         return r;
 }
 
-int network_prune(struct network_store *s, json_t **ret_removed, struct pouch_err *err)
+/* prune's filters: label, label!, until (created before) */
+static bool prune_match(json_t *net, const struct filters *f, int64_t until_ns)
 {
+        struct timespec created;
+        if (until_ns && (parse_timestamp(json_get_str(net, "Created", ""), &created) < 0 ||
+                         timespec_to_ns(&created) > until_ns))
+                return false;
+        return filters_match_label(f, json_object_get(net, "Labels"));
+}
+
+int network_prune(struct network_store *s, const struct filters *f, json_t **ret_removed, struct pouch_err *err)
+{
+        struct timespec now = now_realtime();
+        int64_t until_ns = 0;
+        int first = filters_get_time(f, "until", timespec_to_ns(&now), &until_ns, err);
+        if (first < 0)
+                return first;
+        first = 0;
         json_t *removed = json_array();
-        int first = 0;
         pthread_mutex_lock(&s->lock);
         for (size_t i = json_array_size(s->nets); i-- > 0;) {
                 json_t *net = json_array_get(s->nets, i);
-                if (is_predefined(net) || json_object_size(net_endpoints(net)) > 0)
+                if (!is_dangling(net) || !prune_match(net, f, until_ns))
                         continue;
                 _cleanup_free_ char *name = strdup(net_name(net));
                 struct pouch_err e = { 0 };

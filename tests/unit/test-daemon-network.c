@@ -311,10 +311,12 @@ static void test_store_create(void **state)
 
 static size_t list_count(struct fx *f, const char *filters, int want_r)
 {
-        _cleanup_json_ json_t *flt = filters ? jparse(filters) : NULL;
+        _cleanup_filters_ struct filters *flt = NULL;
         _cleanup_json_ json_t *list = NULL;
         struct pouch_err err = { 0 };
-        int r = network_list(f->s, flt, &list, &err);
+        int r = filters_parse(filters, network_list_filter_keys, &flt, &err);
+        if (r >= 0)
+                r = network_list(f->s, flt, &list, &err);
         if (r != want_r)
                 fail_msg("list %s: %d %s", filters, r, err.msg);
         return r < 0 ? 0 : json_array_size(list);
@@ -687,14 +689,14 @@ static void test_store_remove_prune(void **state)
 
         attach_ok(f, "pb", "busy", NULL, NULL);
         json_t *removed = NULL;
-        assert_int_equal(network_prune(f->s, &removed, &err), 0);
+        assert_int_equal(network_prune(f->s, NULL, &removed, &err), 0);
         assert_json_eq(removed, "[\"pc\"]");
         json_decref(removed);
         assert_int_equal(list_count(f, NULL, 0), 4);
         reopen(f);
         assert_int_equal(list_count(f, NULL, 0), 4);
         assert_int_equal(network_detach_all(f->s, "busy"), 0);
-        assert_int_equal(network_prune(f->s, &removed, &err), 0);
+        assert_int_equal(network_prune(f->s, NULL, &removed, &err), 0);
         assert_json_eq(removed, "[\"pb\"]");
         json_decref(removed);
         assert_int_equal(list_count(f, NULL, 0), 3);

@@ -86,13 +86,15 @@ int main(int argc, char **argv)
         } else if (strcmp(cmd, "inspect") == 0 && argc == 3) {
                 r = network_inspect(s, argv[2], &out, &err);
         } else if (strcmp(cmd, "list") == 0 && argc <= 3) {
-                json_t *f = argc == 3 ? json_loads(argv[2], 0, NULL) : NULL;
-                r = network_list(s, f, &out, &err);
-                json_decref(f);
+                struct filters *f = NULL;
+                r = filters_parse(argc == 3 ? argv[2] : NULL, network_list_filter_keys, &f, &err);
+                if (r >= 0)
+                        r = network_list(s, f, &out, &err);
+                filters_free(f);
         } else if (strcmp(cmd, "rm-net") == 0 && argc == 3) {
                 r = network_remove(s, argv[2], &err);
         } else if (strcmp(cmd, "prune") == 0 && argc == 2) {
-                r = network_prune(s, &out, &err);
+                r = network_prune(s, NULL, &out, &err);
         } else if (strcmp(cmd, "attach") == 0 && argc >= 5 && argc <= 7) {
                 json_t *ports = argc >= 6 && *argv[5] ? json_loads(argv[5], 0, NULL) : NULL;
                 struct net_attach_opts a = {
