@@ -82,6 +82,7 @@ struct exec_rec {
         char container_id[65];
         json_t *config;               /* the exec-create body */
         bool running, started, exited;
+        bool tty;                     /* started with a terminal (config or start body) */
         int exit_code;
         pid_t pid;
         int64_t created_ns;

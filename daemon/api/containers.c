@@ -16,6 +16,7 @@
 #include "lib/unixsock.h"
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,16 +507,30 @@ enum MHD_Result api_container_resize(struct http_req *r)
         WITH_CONTAINER(r, c);
         pthread_mutex_lock(&r->d->lock);
         bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        bool tty = json_get_bool(json_object_get(c->doc, "Config"), "Tty", false);
         pthread_mutex_unlock(&r->d->lock);
+        struct pouch_err err = { 0 };
         char line[64], reply[128];
         snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) h, (long long) w);
-        int rc = running ? api_shim_request(r->d, c->id, "attach.sock", line, reply, sizeof(reply)) : -EBUSY;
+        int rc = !running ? err_set(&err, -EBUSY, "Container %.12s is not running", r->params[0])
+                 : !tty   ? err_set(&err, -ENOTTY, "Container %.12s has no tty to resize", c->id)
+                          : api_shim_request(r->d, c->id, "attach.sock", line, reply, sizeof(reply));
         container_put(r->d, c);
-        if (rc == -EBUSY)
-                return http_errorf(r, 409, "Container %.12s is not running", r->params[0]);
+        if (rc < 0 && !err.code)
+                err_set(&err, rc, "cannot resize: %s", rc == -EIO ? reply : strerror(-rc));
         if (rc < 0)
-                return http_errorf(r, 500, "cannot resize: %s", rc == -EIO ? reply : strerror(-rc));
+                return http_error(r, &err);
         return http_empty(r, 200);
+}
+
+static const char *strip_space(char *s)
+{
+        while (isspace((unsigned char) *s))
+                s++;
+        size_t n = strlen(s);
+        while (n > 0 && isspace((unsigned char) s[n - 1]))
+                s[--n] = '\0';
+        return s;
 }
 
 enum MHD_Result api_container_top(struct http_req *r)
@@ -547,9 +562,13 @@ enum MHD_Result api_container_top(struct http_req *r)
         rc = spawn_capture(argv, NULL, NULL, 0, &res);
         if (rc < 0 || res.status != 0) {
                 free(pids);
-                enum MHD_Result ret = http_errorf(r, 500, "ps failed: %s", rc < 0 ? strerror(-rc) : res.err);
+                /* ps refusing its arguments is the client's mistake: docker's 400 with ps's message */
+                if (rc < 0)
+                        err_set(&err, -EIO, "cannot run ps: %s", strerror(-rc));
+                else
+                        err_set(&err, -EINVAL, "ps: %s", strip_space(res.err ? res.err : ""));
                 spawn_result_done(&res);
-                return ret;
+                return http_error(r, &err);
         }
         json_t *titles = json_array(), *procs = json_array();
         int pid_col = -1, ncols = 0;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,14 +223,34 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         return 0;
 }
 
+/* After an error written to a client that may still be sending (docker exec -it forwards the
+ * terminal's input): closing with unread input would reset the connection and the client would
+ * lose the message and the exit code. Say EOF, then read what comes until the client closes. */
+static void close_gracefully(int sock)
+{
+        if (shutdown(sock, SHUT_WR) < 0)
+                return;
+        char buf[4096];
+        for (int i = 0; i < 50; i++) { /* at most ~5 s */
+                struct pollfd pfd = { .fd = sock, .events = POLLIN };
+                int n = poll(&pfd, 1, 100);
+                if (n < 0 && errno != EINTR)
+                        return;
+                if (n > 0 && read(sock, buf, sizeof(buf)) <= 0)
+                        return;
+        }
+}
+
 static void exec_hijacked(void *p, int sock, const char *extra, size_t extra_len)
 {
         (void) extra;
         (void) extra_len;
         struct exec_job *j = p;
         struct pouch_err err = { 0 };
-        if (exec_run(j, sock, &err) < 0)
-                log_debug("exec %.12s: %s", j->exec_id, err.msg);
+        if (exec_run(j, sock, &err) < 0) {
+                log_warn("exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
+                close_gracefully(sock);
+        }
 }
 
 static void *exec_detached_thread(void *p)
@@ -259,6 +280,7 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 snprintf(j->container_id, sizeof(j->container_id), "%s", e->container_id);
                 j->config = json_incref(e->config);
                 j->tty = json_get_bool(e->config, "Tty", false) || json_get_bool(body, "Tty", false);
+                e->tty = j->tty;
         }
         pthread_mutex_unlock(&r->d->lock);
         if (!e) {
@@ -313,16 +335,21 @@ enum MHD_Result api_exec_resize(struct http_req *r)
         pthread_mutex_lock(&r->d->lock);
         struct exec_rec *e = exec_find_locked(r->d, r->params[0]);
         char cid[65] = "", sock[64] = "";
-        bool running = e && e->running;
+        bool running = e && e->running, tty = e && e->tty;
         if (e) {
                 snprintf(cid, sizeof(cid), "%s", e->container_id);
                 snprintf(sock, sizeof(sock), "exec-%.12s.sock", e->id);
         }
         pthread_mutex_unlock(&r->d->lock);
+        struct pouch_err err = { 0 };
         if (!e)
-                return http_errorf(r, 404, "No such exec instance: %s", r->params[0]);
-        if (!running)
-                return http_errorf(r, 500, "cannot resize a stopped container");
+                err_set(&err, -ENOENT, "No such exec instance: %s", r->params[0]);
+        else if (!running)
+                err_set(&err, -EBUSY, "Exec %.12s is not running", r->params[0]);
+        else if (!tty)
+                err_set(&err, -ENOTTY, "Exec %.12s has no tty to resize", r->params[0]);
+        if (err.code)
+                return http_error(r, &err);
         char line[64], reply[128];
         snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) http_query_int(r, "h", 0),
                  (long long) http_query_int(r, "w", 0));
