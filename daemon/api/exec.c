@@ -350,11 +350,7 @@ enum MHD_Result api_exec_resize(struct http_req *r)
                 err_set(&err, -ENOTTY, "Exec %.12s has no tty to resize", r->params[0]);
         if (err.code)
                 return http_error(r, &err);
-        char line[64], reply[128];
-        snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) http_query_int(r, "h", 0),
-                 (long long) http_query_int(r, "w", 0));
-        int rc = api_shim_request(r->d, cid, sock, line, reply, sizeof(reply));
-        if (rc < 0)
-                return http_errorf(r, 500, "cannot resize exec: %s", rc == -EIO ? reply : strerror(-rc));
+        if (api_resize(r, cid, sock, &err) < 0)
+                return http_error(r, &err);
         return http_empty(r, 200);
 }

@@ -45,6 +45,14 @@ running_busybox() {
         pouch rm -f rz > /dev/null
         # an exec that is not running any more: a conflict too, not a server error
         expect_error 409 POST "/exec/$eid/resize?h=20&w=80"
+        # with a tty it works; sizes that are not numbers a terminal takes are 400
+        pouch run -d -t --name rzt busybox sleep 1000 > /dev/null
+        wait_for 10 state_is rzt running
+        [ "$(api_code POST '/containers/rzt/resize?h=20&w=80')" = 200 ]
+        expect_error 400 POST '/containers/rzt/resize?h=abc&w=80'
+        expect_error 400 POST '/containers/rzt/resize?h=20&w=-1'
+        expect_error 400 POST '/containers/rzt/resize?h=70000&w=80'
+        pouch rm -f rzt > /dev/null
 }
 
 @test "top with ps_args ps refuses is 400 with ps's message" {
@@ -153,7 +161,12 @@ running_busybox() {
                 -d '{"Cmd":["/nonexistent"],"AttachStdout":true,"AttachStderr":true}' | jq -r .Id)"
         api POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{}' > /dev/null
         wait_for 10 bash -c "curl -s --unix-socket '$PSOCK' http://x/exec/$eid/json | jq -e '.ExitCode == 127'"
-        grep -q "exec ${eid:0:12}.*no such file or directory" "$PLOG"
+        grep -q "\[warn\] exec ${eid:0:12} .*no such file or directory" "$PLOG"
+        eid="$(api POST /containers/ex/exec -H 'Content-Type: application/json' \
+                -d '{"Cmd":["/etc/passwd"],"AttachStdout":true,"AttachStderr":true}' | jq -r .Id)"
+        api POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{}' > /dev/null
+        wait_for 10 bash -c "curl -s --unix-socket '$PSOCK' http://x/exec/$eid/json | jq -e '.ExitCode == 126'"
+        grep -q "\[warn\] exec ${eid:0:12} .*permission denied" "$PLOG"
         ping_ok
         pouch rm -f ex > /dev/null
 }
