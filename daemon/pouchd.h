@@ -84,6 +84,7 @@ struct exec_rec {
         bool running, started, exited;
         bool tty;                     /* started with a terminal (config or start body) */
         int exit_code;
+        char *error;                  /* why it could not start (the runtime's message), or NULL */
         pid_t pid;
         int64_t created_ns;
         struct exec_rec *next;

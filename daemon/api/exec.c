@@ -44,6 +44,7 @@ static void exec_prune_locked(struct pouchd *d)
                         struct exec_rec *e = *p;
                         *p = e->next;
                         json_decref(e->config);
+                        free(e->error);
                         free(e);
                         continue;
                 }
@@ -111,14 +112,16 @@ static void exec_job_free(void *p)
         free(j);
 }
 
-static void exec_finish(struct pouchd *d, const char *exec_id, int code)
+static void exec_finish(struct pouchd *d, const char *exec_id, int code, const char *error)
 {
         pthread_mutex_lock(&d->lock);
         struct exec_rec *e = exec_find_locked(d, exec_id);
-        if (e) {
+        if (e && !e->exited) { /* the first report wins */
                 e->running = false;
                 e->exited = true;
                 e->exit_code = code;
+                if (error && !e->error)
+                        e->error = strdup(error);
         }
         pthread_cond_broadcast(&d->changed);
         pthread_mutex_unlock(&d->lock);
@@ -135,7 +138,7 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         char short_id[13];
         snprintf(short_id, sizeof(short_id), "%.12s", j->exec_id);
         if (!spec_path || !rootfs || !run || asprintf(&proc_path, "%s/exec-%s.json", run, short_id) < 0)
-                return -ENOMEM;
+                return err_set(err, -ENOMEM, "out of memory");
         _cleanup_json_ json_t *spec = NULL;
         int r = json_read_file(spec_path, &spec, NULL, 0);
         if (r < 0)
@@ -198,6 +201,7 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
                         e->pid = (pid_t) json_get_int(rep, "pid", 0);
                         e->running = true;
                 }
+                pthread_cond_broadcast(&d->changed);
                 pthread_mutex_unlock(&d->lock);
         }
         int status;
@@ -207,19 +211,13 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         unlink(proc_path);
         if (!rep || json_get_str(rep, "error", NULL)) {
                 const char *msg = rep ? json_get_str(rep, "error", "") : "exec shim did not report";
-                exec_finish(d, j->exec_id, strstr(msg, "not found") || strstr(msg, "no such file") ? 127 : 126);
-                if (stream_fd >= 0) {
-                        /* the hijacked stream is already open: report on it like docker */
-                        char buf[4200];
-                        int len = snprintf(buf, sizeof(buf), "OCI runtime exec failed: %s\r\n", msg);
-                        if (j->tty)
-                                write_all(stream_fd, buf, (size_t) len);
-                        else
-                                write_frame(stream_fd, 2, buf, (size_t) len);
-                }
+                _cleanup_free_ char *full = NULL;
+                if (asprintf(&full, "OCI runtime exec failed: %s", msg) < 0)
+                        full = NULL;
+                exec_finish(d, j->exec_id, strstr(msg, "not found") || strstr(msg, "no such file") ? 127 : 126, full);
                 return err_set(err, -EIO, "OCI runtime exec failed: %s", msg);
         }
-        exec_finish(d, j->exec_id, code);
+        exec_finish(d, j->exec_id, code, NULL);
         return 0;
 }
 
@@ -249,6 +247,14 @@ static void exec_hijacked(void *p, int sock, const char *extra, size_t extra_len
         struct pouch_err err = { 0 };
         if (exec_run(j, sock, &err) < 0) {
                 log_warn("exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
+                exec_finish(j->d, j->exec_id, 126, err.msg);
+                /* the hijacked stream is already open: report on it like docker, on stderr */
+                char buf[sizeof(err.msg) + 8];
+                int len = snprintf(buf, sizeof(buf), "%s\r\n", err.msg);
+                if (j->tty)
+                        write_all(sock, buf, (size_t) len);
+                else
+                        write_frame(sock, 2, buf, (size_t) len);
                 close_gracefully(sock);
         }
 }
@@ -257,10 +263,36 @@ static void *exec_detached_thread(void *p)
 {
         struct exec_job *j = p;
         struct pouch_err err = { 0 };
-        if (exec_run(j, -1, &err) < 0)
-                log_warn("detached exec %.12s failed: %s", j->exec_id, err.msg);
+        if (exec_run(j, -1, &err) < 0) {
+                log_warn("detached exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
+                exec_finish(j->d, j->exec_id, 126, err.msg);
+        }
         exec_job_free(j);
         return NULL;
+}
+
+/* A detached exec: wait until its process runs or it failed to start, so the client hears of a
+ * program that is missing (docker answers the start request with the runtime's message). */
+static int exec_wait_started(struct pouchd *d, const char *exec_id, struct pouch_err *err)
+{
+        struct timespec now = now_realtime();
+        struct timespec until = { .tv_sec = now.tv_sec + 60, .tv_nsec = now.tv_nsec };
+        int r = 0;
+        pthread_mutex_lock(&d->lock);
+        for (;;) {
+                struct exec_rec *e = exec_find_locked(d, exec_id);
+                if (!e || e->running || (e->exited && !e->error))
+                        break;
+                if (e->exited) {
+                        /* not found or not executable is the request's fault, as in docker */
+                        r = err_set(err, e->exit_code == 126 || e->exit_code == 127 ? -EINVAL : -EIO, "%s", e->error);
+                        break;
+                }
+                if (pthread_cond_timedwait(&d->changed, &d->lock, &until) == ETIMEDOUT)
+                        break; /* still starting: answer, it goes on in the background */
+        }
+        pthread_mutex_unlock(&d->lock);
+        return r;
 }
 
 enum MHD_Result api_exec_start(struct http_req *r)
@@ -296,9 +328,17 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 pthread_attr_t attr;
                 pthread_attr_init(&attr);
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-                if (pthread_create(&t, &attr, exec_detached_thread, j) != 0)
+                char exec_id[65];
+                snprintf(exec_id, sizeof(exec_id), "%s", j->exec_id);
+                if (pthread_create(&t, &attr, exec_detached_thread, j) != 0) {
                         exec_job_free(j);
+                        pthread_attr_destroy(&attr);
+                        return http_errorf(r, 500, "cannot start a thread for the exec");
+                }
                 pthread_attr_destroy(&attr);
+                struct pouch_err err = { 0 };
+                if (exec_wait_started(r->d, exec_id, &err) < 0)
+                        return http_error(r, &err);
                 return http_empty(r, 200);
         }
         return http_hijack(r, "application/vnd.docker.raw-stream", exec_hijacked, j, exec_job_free);

@@ -167,6 +167,19 @@ running_busybox() {
         api POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{}' > /dev/null
         wait_for 10 bash -c "curl -s --unix-socket '$PSOCK' http://x/exec/$eid/json | jq -e '.ExitCode == 126'"
         grep -q "\[warn\] exec ${eid:0:12} .*permission denied" "$PLOG"
+        # an exec that fails before the runtime runs (an unknown user) reports too
+        run -126 --separate-stderr dockerc exec -u nosuchuser ex true
+        [ -z "$output" ]
+        [[ "$stderr" == *"nosuchuser"* ]]
+        # detached: the start request itself answers with the runtime's message
+        eid="$(api POST /containers/ex/exec -H 'Content-Type: application/json' -d '{"Cmd":["/nonexistent"]}' | jq -r .Id)"
+        expect_error 400 POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{"Detach":true}'
+        [[ "$msg" == "OCI runtime exec failed: "*"no such file or directory"* ]]
+        [ "$(api GET "/exec/$eid/json" | jq .ExitCode)" = 127 ]
+        run dockerc exec -d ex /nonexistent
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no such file or directory"* ]]
+        run -0 dockerc exec -d ex sleep 1
         ping_ok
         pouch rm -f ex > /dev/null
 }
