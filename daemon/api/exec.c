@@ -330,13 +330,15 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
                 char exec_id[65];
                 snprintf(exec_id, sizeof(exec_id), "%s", j->exec_id);
-                if (pthread_create(&t, &attr, exec_detached_thread, j) != 0) {
-                        exec_job_free(j);
-                        pthread_attr_destroy(&attr);
-                        return http_errorf(r, 500, "cannot start a thread for the exec");
-                }
-                pthread_attr_destroy(&attr);
                 struct pouch_err err = { 0 };
+                int rc = pthread_create(&t, &attr, exec_detached_thread, j);
+                pthread_attr_destroy(&attr);
+                if (rc != 0) {
+                        exec_job_free(j);
+                        err_set(&err, -rc, "cannot start a thread for the exec: %s", strerror(rc));
+                        exec_finish(r->d, exec_id, 126, err.msg);
+                        return http_error(r, &err);
+                }
                 if (exec_wait_started(r->d, exec_id, &err) < 0)
                         return http_error(r, &err);
                 return http_empty(r, 200);

@@ -169,7 +169,8 @@ enum MHD_Result api_events(struct http_req *r)
         struct events_job *j = calloc(1, sizeof(*j));
         if (!j) {
                 json_decref(filters);
-                return http_errorf(r, 500, "out of memory");
+                err_set(&err, -ENOMEM, "out of memory");
+                return http_error(r, &err);
         }
         j->d = r->d;
         j->filters = filters;
