@@ -85,6 +85,7 @@ struct exec_rec {
         bool tty;                     /* started with a terminal (config or start body) */
         int exit_code;
         char *error;                  /* why it could not start (the runtime's message), or NULL */
+        int error_code;               /* and its -errno: -EINVAL when the request was at fault */
         pid_t pid;
         int64_t created_ns;
         struct exec_rec *next;

@@ -112,7 +112,8 @@ static void exec_job_free(void *p)
         free(j);
 }
 
-static void exec_finish(struct pouchd *d, const char *exec_id, int code, const char *error)
+/* The exec's end: its exit code, and for one that could not start, why (err, else NULL). */
+static void exec_finish(struct pouchd *d, const char *exec_id, int code, const struct pouch_err *err)
 {
         pthread_mutex_lock(&d->lock);
         struct exec_rec *e = exec_find_locked(d, exec_id);
@@ -120,8 +121,10 @@ static void exec_finish(struct pouchd *d, const char *exec_id, int code, const c
                 e->running = false;
                 e->exited = true;
                 e->exit_code = code;
-                if (error && !e->error)
-                        e->error = strdup(error);
+                if (err && err->code) {
+                        e->error = strdup(err->msg);
+                        e->error_code = err->code;
+                }
         }
         pthread_cond_broadcast(&d->changed);
         pthread_mutex_unlock(&d->lock);
@@ -211,11 +214,12 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         unlink(proc_path);
         if (!rep || json_get_str(rep, "error", NULL)) {
                 const char *msg = rep ? json_get_str(rep, "error", "") : "exec shim did not report";
-                _cleanup_free_ char *full = NULL;
-                if (asprintf(&full, "OCI runtime exec failed: %s", msg) < 0)
-                        full = NULL;
-                exec_finish(d, j->exec_id, strstr(msg, "not found") || strstr(msg, "no such file") ? 127 : 126, full);
-                return err_set(err, -EIO, "OCI runtime exec failed: %s", msg);
+                /* as docker: a missing (127) or non-executable (126) program is the request's fault */
+                bool missing = strstr(msg, "not found") || strstr(msg, "no such file");
+                bool denied = strstr(msg, "permission denied");
+                int rc = err_set(err, missing || denied ? -EINVAL : -EIO, "OCI runtime exec failed: %s", msg);
+                exec_finish(d, j->exec_id, missing ? 127 : 126, err);
+                return rc;
         }
         exec_finish(d, j->exec_id, code, NULL);
         return 0;
@@ -247,7 +251,7 @@ static void exec_hijacked(void *p, int sock, const char *extra, size_t extra_len
         struct pouch_err err = { 0 };
         if (exec_run(j, sock, &err) < 0) {
                 log_warn("exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
-                exec_finish(j->d, j->exec_id, 126, err.msg);
+                exec_finish(j->d, j->exec_id, 126, &err);
                 /* the hijacked stream is already open: report on it like docker, on stderr */
                 char buf[sizeof(err.msg) + 8];
                 int len = snprintf(buf, sizeof(buf), "%s\r\n", err.msg);
@@ -265,7 +269,7 @@ static void *exec_detached_thread(void *p)
         struct pouch_err err = { 0 };
         if (exec_run(j, -1, &err) < 0) {
                 log_warn("detached exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
-                exec_finish(j->d, j->exec_id, 126, err.msg);
+                exec_finish(j->d, j->exec_id, 126, &err);
         }
         exec_job_free(j);
         return NULL;
@@ -284,8 +288,7 @@ static int exec_wait_started(struct pouchd *d, const char *exec_id, struct pouch
                 if (!e || e->running || (e->exited && !e->error))
                         break;
                 if (e->exited) {
-                        /* not found or not executable is the request's fault, as in docker */
-                        r = err_set(err, e->exit_code == 126 || e->exit_code == 127 ? -EINVAL : -EIO, "%s", e->error);
+                        r = err_set(err, e->error_code, "%s", e->error);
                         break;
                 }
                 if (pthread_cond_timedwait(&d->changed, &d->lock, &until) == ETIMEDOUT)
@@ -336,7 +339,7 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 if (rc != 0) {
                         exec_job_free(j);
                         err_set(&err, -rc, "cannot start a thread for the exec: %s", strerror(rc));
-                        exec_finish(r->d, exec_id, 126, err.msg);
+                        exec_finish(r->d, exec_id, 126, &err);
                         return http_error(r, &err);
                 }
                 if (exec_wait_started(r->d, exec_id, &err) < 0)

@@ -176,6 +176,11 @@ running_busybox() {
         expect_error 400 POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{"Detach":true}'
         [[ "$msg" == "OCI runtime exec failed: "*"no such file or directory"* ]]
         [ "$(api GET "/exec/$eid/json" | jq .ExitCode)" = 127 ]
+        eid="$(api POST /containers/ex/exec -H 'Content-Type: application/json' \
+                -d '{"Cmd":["true"],"User":"nosuchuser"}' | jq -r .Id)"
+        expect_error 400 POST "/exec/$eid/start" -H 'Content-Type: application/json' -d '{"Detach":true}'
+        [[ "$msg" == *"nosuchuser"* ]]
+        [ "$(api GET "/exec/$eid/json" | jq .ExitCode)" = 126 ]
         run dockerc exec -d ex /nonexistent
         [ "$status" -ne 0 ]
         [[ "$output" == *"no such file or directory"* ]]
