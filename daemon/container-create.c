@@ -7,6 +7,7 @@
 #include "events.h"
 
 #include "richmode/richmode.h"
+#include "runtime-wrap/spec.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -132,6 +133,9 @@ static int validate_host_config(json_t *hc, struct pouch_err *err)
         json_t *m = json_object_get(hc, "Memory");
         if (json_is_integer(m) && json_integer_value(m) > 0 && json_integer_value(m) < 6 * 1024 * 1024)
                 return err_set(err, -EINVAL, "Minimum memory limit allowed is 6MB");
+        int r = spec_resources_validate(hc, err);
+        if (r < 0)
+                return r;
         return rich_validate(hc, err);
 }
 

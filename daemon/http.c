@@ -5,6 +5,8 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/utf8.h"
+#include "lib/timearg.h"
+#include "lib/util.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -45,6 +47,19 @@ int64_t http_query_int(struct http_req *r, const char *key, int64_t def)
         char *end;
         long long x = strtoll(v, &end, 10);
         return *end ? def : x;
+}
+
+int http_query_time(struct http_req *r, const char *key, int64_t *ret_ns, struct pouch_err *err)
+{
+        const char *v = http_query(r, key);
+        if (!v || !*v)
+                return 0;
+        struct timespec now = now_realtime();
+        if (parse_time_arg(v, timespec_to_ns(&now), ret_ns) < 0)
+                return err_set(err, -EINVAL,
+                               "invalid value for %s: \"%s\" (want unix seconds, RFC 3339 or a duration like 10m)",
+                               key, v);
+        return 1;
 }
 
 static enum MHD_Result queue(struct http_req *r, unsigned status, struct MHD_Response *resp)

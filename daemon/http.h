@@ -49,6 +49,9 @@ void http_server_stop(struct MHD_Daemon **daemons, size_t n);
 const char *http_query(struct http_req *r, const char *key);
 bool http_query_bool(struct http_req *r, const char *key, bool def);
 int64_t http_query_int(struct http_req *r, const char *key, int64_t def);
+/* A since/until query parameter (parse_time_arg) in unix ns: 1 when given, 0 when absent
+ * (*ret_ns untouched), -EINVAL with err set when it is not a time. */
+int http_query_time(struct http_req *r, const char *key, int64_t *ret_ns, struct pouch_err *err);
 /* Parse the JSON body; on failure queues a 400 and returns NULL (*ret_result set). */
 json_t *http_body_json(struct http_req *r, bool allow_empty, enum MHD_Result *ret_result);
 /* Parse the "filters" query parameter (either JSON form; see filters.h) accepting the keys in allowed

@@ -82,7 +82,10 @@ struct exec_rec {
         char container_id[65];
         json_t *config;               /* the exec-create body */
         bool running, started, exited;
+        bool tty;                     /* started with a terminal (config or start body) */
         int exit_code;
+        char *error;                  /* why it could not start (the runtime's message), or NULL */
+        int error_code;               /* and its -errno: -EINVAL when the request was at fault */
         pid_t pid;
         int64_t created_ns;
         struct exec_rec *next;

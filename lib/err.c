@@ -56,6 +56,7 @@ int err_http_status(int code)
         case EINVAL:
         case E2BIG:
         case ENAMETOOLONG:
+        case ENOTDIR:
                 return 400;
         case ENOENT:
         case ESRCH:
@@ -63,6 +64,7 @@ int err_http_status(int code)
         case EEXIST:
         case EBUSY:
         case EALREADY:
+        case ENOTTY: /* a terminal operation on a process without one */
                 return 409;
         case EMSGSIZE:
                 return 413;

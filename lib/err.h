@@ -13,5 +13,6 @@ int err_set(struct pouch_err *err, int code, const char *fmt, ...) __attribute__
 /* Prefix an existing message with more context; returns err->code. */
 int err_wrap(struct pouch_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void err_clear(struct pouch_err *err);
-/* HTTP status for an error code: EINVAL 400, ENOENT 404, EEXIST/EBUSY/EALREADY 409, else 500. */
+/* HTTP status for an error code: EINVAL/E2BIG/ENAMETOOLONG/ENOTDIR 400, ENOENT/ESRCH 404,
+ * EEXIST/EBUSY/EALREADY/ENOTTY 409, EMSGSIZE 413, ENOTSUP 501, else 500. */
 int err_http_status(int code);

@@ -44,7 +44,12 @@ struct timespec now_realtime(void)
 
 int64_t timespec_to_ns(const struct timespec *ts)
 {
-        return (int64_t) ts->tv_sec * 1000000000LL + ts->tv_nsec;
+        /* times come from clients too ("since=9223372036854775807"): saturate, never overflow */
+        int64_t ns;
+        if (__builtin_mul_overflow((int64_t) ts->tv_sec, (int64_t) 1000000000, &ns) ||
+            __builtin_add_overflow(ns, (int64_t) ts->tv_nsec, &ns))
+                return ts->tv_sec < 0 ? INT64_MIN : INT64_MAX;
+        return ns;
 }
 
 static int parse_fraction(const char *p, long *ret_ns, const char **ret_end)
@@ -96,9 +101,11 @@ int parse_timestamp(const char *s, struct timespec *ret)
         if (*p == 'Z') {
                 p++;
         } else if (*p == '+' || *p == '-') {
-                int hh, mm;
-                if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-                        return -EINVAL;
+                /* exactly +HH:MM: a shorter offset must not move p past the string's end */
+                for (int i = 1; i <= 5; i++)
+                        if (i == 3 ? p[i] != ':' : !isdigit((unsigned char) p[i]))
+                                return -EINVAL;
+                int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
                 offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
                 p += 6;
         }

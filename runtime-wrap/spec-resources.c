@@ -96,7 +96,10 @@ static int cpu_resources(const json_t *hc, json_t *res, struct pouch_err *err)
 int spec_resources_from_host_config(const json_t *hc, json_t **ret, struct pouch_err *err)
 {
         _cleanup_json_ json_t *res = json_object();
-        int r = memory_resources(hc, res, err);
+        int r = spec_resources_validate(hc, err);
+        if (r < 0)
+                return r;
+        r = memory_resources(hc, res, err);
         if (r < 0 || (r = cpu_resources(hc, res, err)) < 0)
                 return r;
         int64_t pids = json_get_int(hc, "PidsLimit", 0), weight = json_get_int(hc, "BlkioWeight", 0);

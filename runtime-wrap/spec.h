@@ -63,6 +63,10 @@ int seccomp_profile_convert(const json_t *docker_profile, const json_t *caps, js
  * CpusetMems, PidsLimit, BlkioWeight), without the device rules; also what `runtime_update`
  * takes for `docker update`. */
 int spec_resources_from_host_config(const json_t *host_config, json_t **ret_resources, struct pouch_err *err);
+/* -EINVAL with docker's message when a cgroup setting of host_config is outside what the kernel takes
+ * (CpuShares 2..262144, CFS period/quota, cpuset lists and available CPUs, negative memory, PidsLimit,
+ * BlkioWeight 10..1000). spec_resources_from_host_config checks it too. */
+int spec_resources_validate(const json_t *host_config, struct pouch_err *err);
 
 /* The 14 default capabilities (CAP_CHOWN ... CAP_AUDIT_WRITE), NULL-terminated. */
 extern const char *const spec_default_caps[];

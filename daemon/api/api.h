@@ -75,3 +75,6 @@ enum MHD_Result api_volume_prune(struct http_req *r);
 /* One request line to a shim socket (attach.sock, exec-X.sock) and its one-line answer. */
 int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, const char *line, char *reply,
                      size_t reply_len);
+/* RESIZE to a shim socket with the request's h and w (0..65535; -EINVAL otherwise, -EIO when the
+ * shim fails). The caller checks that there is a running process with a tty. */
+int api_resize(struct http_req *r, const char *id, const char *sock_name, struct pouch_err *err);

@@ -142,19 +142,14 @@ static void logs_free(void *p)
         free(j);
 }
 
-static int64_t query_time_ns(struct http_req *r, const char *key)
-{
-        const char *v = http_query(r, key);
-        struct timespec ts;
-        if (!v || !*v || strcmp(v, "0") == 0 || parse_timestamp(v, &ts) < 0)
-                return 0;
-        return timespec_to_ns(&ts);
-}
-
 enum MHD_Result api_container_logs(struct http_req *r)
 {
         struct container *c = NULL;
         struct pouch_err err = { 0 };
+        /* 0 (docker's default for since) and absent mean unbounded */
+        int64_t since = 0, until = 0;
+        if (http_query_time(r, "since", &since, &err) < 0 || http_query_time(r, "until", &until, &err) < 0)
+                return http_error(r, &err);
         if (container_get(r->d, r->params[0], &c, &err) < 0)
                 return http_error(r, &err);
         struct logs_job *j = calloc(1, sizeof(*j));
@@ -174,7 +169,7 @@ enum MHD_Result api_container_logs(struct http_req *r)
         j->o.timestamps = http_query_bool(r, "timestamps", false);
         const char *tail = http_query(r, "tail");
         j->o.tail = (!tail || !*tail || strcmp(tail, "all") == 0) ? -1 : atoll(tail);
-        j->o.since_ns = query_time_ns(r, "since");
-        j->o.until_ns = query_time_ns(r, "until");
+        j->o.since_ns = since;
+        j->o.until_ns = until;
         return http_stream(r, 200, NULL, logs_worker, j, logs_free);
 }

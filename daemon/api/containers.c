@@ -18,6 +18,7 @@
 #include "lib/utf8.h"
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,22 +422,63 @@ int api_shim_request(struct pouchd *d, const char *id, const char *sock_name, co
         return strncmp(reply, "OK", 2) == 0 ? 0 : -EIO;
 }
 
+/* h or w of a resize: absent is 0; else a number a winsize holds. */
+static int query_dim(struct http_req *r, const char *key, unsigned *ret, struct pouch_err *err)
+{
+        const char *v = http_query(r, key);
+        if (!v || !*v) {
+                *ret = 0;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (errno || *end || x < 0 || x > 65535)
+                return err_set(err, -EINVAL, "invalid %s for resize: \"%s\" (0 to 65535 expected)", key, v);
+        *ret = (unsigned) x;
+        return 0;
+}
+
+int api_resize(struct http_req *r, const char *id, const char *sock_name, struct pouch_err *err)
+{
+        unsigned h, w;
+        int rc = query_dim(r, "h", &h, err);
+        if (rc < 0 || (rc = query_dim(r, "w", &w, err)) < 0)
+                return rc;
+        char line[64], reply[128];
+        snprintf(line, sizeof(line), "RESIZE %u %u\n", h, w);
+        rc = api_shim_request(r->d, id, sock_name, line, reply, sizeof(reply));
+        /* the shim's side failing is ours (500), whatever its errno */
+        if (rc < 0)
+                return err_set(err, -EIO, "cannot resize: %s", rc == -EIO ? reply : strerror(-rc));
+        return 0;
+}
+
 enum MHD_Result api_container_resize(struct http_req *r)
 {
-        int64_t h = http_query_int(r, "h", 0), w = http_query_int(r, "w", 0);
         WITH_CONTAINER(r, c);
         pthread_mutex_lock(&r->d->lock);
         bool running = c->status == CONTAINER_RUNNING || c->status == CONTAINER_PAUSED;
+        bool tty = json_get_bool(json_object_get(c->doc, "Config"), "Tty", false);
         pthread_mutex_unlock(&r->d->lock);
-        char line[64], reply[128];
-        snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) h, (long long) w);
-        int rc = running ? api_shim_request(r->d, c->id, "attach.sock", line, reply, sizeof(reply)) : -EBUSY;
+        struct pouch_err err = { 0 };
+        int rc = !running ? err_set(&err, -EBUSY, "Container %.12s is not running", r->params[0])
+                 : !tty   ? err_set(&err, -ENOTTY, "Container %.12s has no tty to resize", c->id)
+                          : api_resize(r, c->id, "attach.sock", &err);
         container_put(r->d, c);
-        if (rc == -EBUSY)
-                return http_errorf(r, 409, "Container %.12s is not running", r->params[0]);
         if (rc < 0)
-                return http_errorf(r, 500, "cannot resize: %s", rc == -EIO ? reply : strerror(-rc));
+                return http_error(r, &err);
         return http_empty(r, 200);
+}
+
+static const char *strip_space(char *s)
+{
+        while (isspace((unsigned char) *s))
+                s++;
+        size_t n = strlen(s);
+        while (n > 0 && isspace((unsigned char) s[n - 1]))
+                s[--n] = '\0';
+        return s;
 }
 
 enum MHD_Result api_container_top(struct http_req *r)
@@ -468,9 +510,13 @@ enum MHD_Result api_container_top(struct http_req *r)
         rc = spawn_capture(argv, NULL, NULL, 0, &res);
         if (rc < 0 || res.status != 0) {
                 free(pids);
-                enum MHD_Result ret = http_errorf(r, 500, "ps failed: %s", rc < 0 ? strerror(-rc) : res.err);
+                /* ps refusing its arguments is the client's mistake: docker's 400 with ps's message */
+                if (rc < 0)
+                        err_set(&err, -EIO, "cannot run ps: %s", strerror(-rc));
+                else
+                        err_set(&err, -EINVAL, "ps: %s", strip_space(res.err ? res.err : ""));
                 spawn_result_done(&res);
-                return ret;
+                return http_error(r, &err);
         }
         json_t *titles = json_array(), *procs = json_array();
         int pid_col = -1, ncols = 0;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ static void exec_prune_locked(struct pouchd *d)
                         struct exec_rec *e = *p;
                         *p = e->next;
                         json_decref(e->config);
+                        free(e->error);
                         free(e);
                         continue;
                 }
@@ -110,14 +112,19 @@ static void exec_job_free(void *p)
         free(j);
 }
 
-static void exec_finish(struct pouchd *d, const char *exec_id, int code)
+/* The exec's end: its exit code, and for one that could not start, why (err, else NULL). */
+static void exec_finish(struct pouchd *d, const char *exec_id, int code, const struct pouch_err *err)
 {
         pthread_mutex_lock(&d->lock);
         struct exec_rec *e = exec_find_locked(d, exec_id);
-        if (e) {
+        if (e && !e->exited) { /* the first report wins */
                 e->running = false;
                 e->exited = true;
                 e->exit_code = code;
+                if (err && err->code) {
+                        e->error = strdup(err->msg);
+                        e->error_code = err->code;
+                }
         }
         pthread_cond_broadcast(&d->changed);
         pthread_mutex_unlock(&d->lock);
@@ -134,7 +141,7 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         char short_id[13];
         snprintf(short_id, sizeof(short_id), "%.12s", j->exec_id);
         if (!spec_path || !rootfs || !run || asprintf(&proc_path, "%s/exec-%s.json", run, short_id) < 0)
-                return -ENOMEM;
+                return err_set(err, -ENOMEM, "out of memory");
         _cleanup_json_ json_t *spec = NULL;
         int r = json_read_file(spec_path, &spec, NULL, 0);
         if (r < 0)
@@ -197,6 +204,7 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
                         e->pid = (pid_t) json_get_int(rep, "pid", 0);
                         e->running = true;
                 }
+                pthread_cond_broadcast(&d->changed);
                 pthread_mutex_unlock(&d->lock);
         }
         int status;
@@ -206,20 +214,33 @@ static int exec_run(struct exec_job *j, int stream_fd, struct pouch_err *err)
         unlink(proc_path);
         if (!rep || json_get_str(rep, "error", NULL)) {
                 const char *msg = rep ? json_get_str(rep, "error", "") : "exec shim did not report";
-                exec_finish(d, j->exec_id, strstr(msg, "not found") || strstr(msg, "no such file") ? 127 : 126);
-                if (stream_fd >= 0) {
-                        /* the hijacked stream is already open: report on it like docker */
-                        char buf[4200];
-                        int len = snprintf(buf, sizeof(buf), "OCI runtime exec failed: %s\r\n", msg);
-                        if (j->tty)
-                                write_all(stream_fd, buf, (size_t) len);
-                        else
-                                write_frame(stream_fd, 2, buf, (size_t) len);
-                }
-                return err_set(err, -EIO, "OCI runtime exec failed: %s", msg);
+                /* as docker: a missing (127) or non-executable (126) program is the request's fault */
+                bool missing = strstr(msg, "not found") || strstr(msg, "no such file");
+                bool denied = strstr(msg, "permission denied");
+                int rc = err_set(err, missing || denied ? -EINVAL : -EIO, "OCI runtime exec failed: %s", msg);
+                exec_finish(d, j->exec_id, missing ? 127 : 126, err);
+                return rc;
         }
-        exec_finish(d, j->exec_id, code);
+        exec_finish(d, j->exec_id, code, NULL);
         return 0;
+}
+
+/* After an error written to a client that may still be sending (docker exec -it forwards the
+ * terminal's input): closing with unread input would reset the connection and the client would
+ * lose the message and the exit code. Say EOF, then read what comes until the client closes. */
+static void close_gracefully(int sock)
+{
+        if (shutdown(sock, SHUT_WR) < 0)
+                return;
+        char buf[4096];
+        for (int i = 0; i < 50; i++) { /* at most ~5 s */
+                struct pollfd pfd = { .fd = sock, .events = POLLIN };
+                int n = poll(&pfd, 1, 100);
+                if (n < 0 && errno != EINTR)
+                        return;
+                if (n > 0 && read(sock, buf, sizeof(buf)) <= 0)
+                        return;
+        }
 }
 
 static void exec_hijacked(void *p, int sock, const char *extra, size_t extra_len)
@@ -228,18 +249,53 @@ static void exec_hijacked(void *p, int sock, const char *extra, size_t extra_len
         (void) extra_len;
         struct exec_job *j = p;
         struct pouch_err err = { 0 };
-        if (exec_run(j, sock, &err) < 0)
-                log_debug("exec %.12s: %s", j->exec_id, err.msg);
+        if (exec_run(j, sock, &err) < 0) {
+                log_warn("exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
+                exec_finish(j->d, j->exec_id, 126, &err);
+                /* the hijacked stream is already open: report on it like docker, on stderr */
+                char buf[sizeof(err.msg) + 8];
+                int len = snprintf(buf, sizeof(buf), "%s\r\n", err.msg);
+                if (j->tty)
+                        write_all(sock, buf, (size_t) len);
+                else
+                        write_frame(sock, 2, buf, (size_t) len);
+                close_gracefully(sock);
+        }
 }
 
 static void *exec_detached_thread(void *p)
 {
         struct exec_job *j = p;
         struct pouch_err err = { 0 };
-        if (exec_run(j, -1, &err) < 0)
-                log_warn("detached exec %.12s failed: %s", j->exec_id, err.msg);
+        if (exec_run(j, -1, &err) < 0) {
+                log_warn("detached exec %.12s in container %.12s: %s", j->exec_id, j->container_id, err.msg);
+                exec_finish(j->d, j->exec_id, 126, &err);
+        }
         exec_job_free(j);
         return NULL;
+}
+
+/* A detached exec: wait until its process runs or it failed to start, so the client hears of a
+ * program that is missing (docker answers the start request with the runtime's message). */
+static int exec_wait_started(struct pouchd *d, const char *exec_id, struct pouch_err *err)
+{
+        struct timespec now = now_realtime();
+        struct timespec until = { .tv_sec = now.tv_sec + 60, .tv_nsec = now.tv_nsec };
+        int r = 0;
+        pthread_mutex_lock(&d->lock);
+        for (;;) {
+                struct exec_rec *e = exec_find_locked(d, exec_id);
+                if (!e || e->running || (e->exited && !e->error))
+                        break;
+                if (e->exited) {
+                        r = err_set(err, e->error_code, "%s", e->error);
+                        break;
+                }
+                if (pthread_cond_timedwait(&d->changed, &d->lock, &until) == ETIMEDOUT)
+                        break; /* still starting: answer, it goes on in the background */
+        }
+        pthread_mutex_unlock(&d->lock);
+        return r;
 }
 
 enum MHD_Result api_exec_start(struct http_req *r)
@@ -259,6 +315,7 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 snprintf(j->container_id, sizeof(j->container_id), "%s", e->container_id);
                 j->config = json_incref(e->config);
                 j->tty = json_get_bool(e->config, "Tty", false) || json_get_bool(body, "Tty", false);
+                e->tty = j->tty;
         }
         pthread_mutex_unlock(&r->d->lock);
         if (!e) {
@@ -274,9 +331,19 @@ enum MHD_Result api_exec_start(struct http_req *r)
                 pthread_attr_t attr;
                 pthread_attr_init(&attr);
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-                if (pthread_create(&t, &attr, exec_detached_thread, j) != 0)
-                        exec_job_free(j);
+                char exec_id[65];
+                snprintf(exec_id, sizeof(exec_id), "%s", j->exec_id);
+                struct pouch_err err = { 0 };
+                int rc = pthread_create(&t, &attr, exec_detached_thread, j);
                 pthread_attr_destroy(&attr);
+                if (rc != 0) {
+                        exec_job_free(j);
+                        err_set(&err, -rc, "cannot start a thread for the exec: %s", strerror(rc));
+                        exec_finish(r->d, exec_id, 126, &err);
+                        return http_error(r, &err);
+                }
+                if (exec_wait_started(r->d, exec_id, &err) < 0)
+                        return http_error(r, &err);
                 return http_empty(r, 200);
         }
         return http_hijack(r, "application/vnd.docker.raw-stream", exec_hijacked, j, exec_job_free);
@@ -313,21 +380,22 @@ enum MHD_Result api_exec_resize(struct http_req *r)
         pthread_mutex_lock(&r->d->lock);
         struct exec_rec *e = exec_find_locked(r->d, r->params[0]);
         char cid[65] = "", sock[64] = "";
-        bool running = e && e->running;
+        bool running = e && e->running, tty = e && e->tty;
         if (e) {
                 snprintf(cid, sizeof(cid), "%s", e->container_id);
                 snprintf(sock, sizeof(sock), "exec-%.12s.sock", e->id);
         }
         pthread_mutex_unlock(&r->d->lock);
+        struct pouch_err err = { 0 };
         if (!e)
-                return http_errorf(r, 404, "No such exec instance: %s", r->params[0]);
-        if (!running)
-                return http_errorf(r, 500, "cannot resize a stopped container");
-        char line[64], reply[128];
-        snprintf(line, sizeof(line), "RESIZE %lld %lld\n", (long long) http_query_int(r, "h", 0),
-                 (long long) http_query_int(r, "w", 0));
-        int rc = api_shim_request(r->d, cid, sock, line, reply, sizeof(reply));
-        if (rc < 0)
-                return http_errorf(r, 500, "cannot resize exec: %s", rc == -EIO ? reply : strerror(-rc));
+                err_set(&err, -ENOENT, "No such exec instance: %s", r->params[0]);
+        else if (!running)
+                err_set(&err, -EBUSY, "Exec %.12s is not running", r->params[0]);
+        else if (!tty)
+                err_set(&err, -ENOTTY, "Exec %.12s has no tty to resize", r->params[0]);
+        if (err.code)
+                return http_error(r, &err);
+        if (api_resize(r, cid, sock, &err) < 0)
+                return http_error(r, &err);
         return http_empty(r, 200);
 }

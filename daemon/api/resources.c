@@ -253,6 +253,9 @@ enum MHD_Result api_container_update(struct http_req *r)
                 err_set(&err, -EINVAL, "Minimum memory limit allowed is 6MB");
                 goto out;
         }
+        /* before anything changes (the quota below): a bad value is the client's 400 */
+        if (spec_resources_validate(hc, &err) < 0)
+                goto out;
         if (container_quota_update(r->d, c, body, hc, &err) < 0)
                 goto out;
         json_t *resources = NULL;

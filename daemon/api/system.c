@@ -123,12 +123,11 @@ static void events_worker(void *p, int fd)
         struct events_job *j = p;
         uint64_t cursor = 0; /* replay history, filtered by since */
         for (;;) {
-                int64_t deadline = j->until_ns;
-                if (deadline == 0) {
-                        /* wake up every second to notice a client that went away */
-                        struct timespec now = now_realtime();
-                        deadline = timespec_to_ns(&now) + 1000000000LL;
-                }
+                /* wake up at least every second to notice a client that went away, even with a far until */
+                struct timespec t0 = now_realtime();
+                int64_t deadline = timespec_to_ns(&t0) + 1000000000LL;
+                if (j->until_ns && j->until_ns < deadline)
+                        deadline = j->until_ns > 0 ? j->until_ns : 1; /* 0 would mean no deadline */
                 json_t *ev = event_next(j->d->events, &cursor, deadline);
                 if (!ev) {
                         struct timespec now = now_realtime();
@@ -156,14 +155,6 @@ static void events_worker(void *p, int fd)
         }
 }
 
-static int64_t parse_time_ns(const char *s)
-{
-        struct timespec ts;
-        if (!s || !*s || parse_timestamp(s, &ts) < 0)
-                return 0;
-        return timespec_to_ns(&ts);
-}
-
 enum MHD_Result api_events(struct http_req *r)
 {
         struct pouch_err err = { 0 };
@@ -172,15 +163,21 @@ enum MHD_Result api_events(struct http_req *r)
          * daemon, plugin, scope, node, service, secret, config, label) */
         if (http_filters(r, NULL, &filters, &err) < 0)
                 return http_error(r, &err);
+        int64_t since = 0, until = 0;
+        if (http_query_time(r, "since", &since, &err) < 0 || http_query_time(r, "until", &until, &err) < 0) {
+                filters_free(filters);
+                return http_error(r, &err);
+        }
         struct events_job *j = calloc(1, sizeof(*j));
         if (!j) {
                 filters_free(filters);
-                return http_errorf(r, 500, "out of memory");
+                err_set(&err, -ENOMEM, "out of memory");
+                return http_error(r, &err);
         }
         j->d = r->d;
         j->filters = filters;
-        j->since_ns = parse_time_ns(http_query(r, "since"));
-        j->until_ns = parse_time_ns(http_query(r, "until"));
+        j->since_ns = since;
+        j->until_ns = until;
         /* Without since, docker shows only events from now on. */
         if (!j->since_ns) {
                 struct timespec now = now_realtime();

@@ -86,8 +86,10 @@ static int write_data(struct extract_ctx *c, int parentfd, const char *leaf, str
                 int r = archive_read_data_block(c->a, &buf, &size, &off);
                 if (r == ARCHIVE_EOF)
                         break;
+                /* the upload was spooled whole: a failure here is a truncated or corrupt tar (400) */
                 if (r < ARCHIVE_WARN)
-                        return err_set(c->err, -EIO, "cannot read tar data of %s: %s", name, archive_error_string(c->a));
+                        return err_set(c->err, -EINVAL, "cannot read tar data of %s: %s", name,
+                                       archive_error_string(c->a));
                 const char *p = buf;
                 while (size > 0) {
                         ssize_t n = pwrite(fd, p, size, off);
