@@ -147,7 +147,13 @@ void peer_caps_release(struct peer_caps *p, uid_t uid)
         pthread_mutex_unlock(&p->lock);
 }
 
-static void refuse(int fd, uid_t uid, unsigned cap)
+/* socket_context of a refused connection; a counted one holds uid + 1, others NULL */
+#define REFUSED ((void *) UINTPTR_MAX)
+
+/* Answer 503 at once and stop writing: the client may still send its request and then reads the
+ * answer and EOF; the request handler closes the connection (peer_caps_refused), and a client
+ * that sends nothing is dropped after a second. */
+static void refuse(struct MHD_Connection *conn, int fd, uid_t uid, unsigned cap)
 {
         char body[160], msg[384];
         int bl = snprintf(body, sizeof(body), "{\"message\":\"too many connections from uid %u (limit %u)\"}\n",
@@ -156,19 +162,25 @@ static void refuse(int fd, uid_t uid, unsigned cap)
                           "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                           "Connection: close\r\nContent-Length: %d\r\n\r\n%s",
                           bl, body);
-        /* a fresh socket: the short answer fits its buffer; MHD then reads EOF and closes it */
+        /* a fresh socket: the short answer fits its buffer */
         if (send(fd, msg, (size_t) ml, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
                 log_debug_errno(-errno, "Failed to answer a refused connection");
-        shutdown(fd, SHUT_RDWR);
+        shutdown(fd, SHUT_WR);
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
 }
 
-/* socket_context holds uid + 1 for a counted connection, NULL otherwise. */
+bool peer_caps_refused(struct MHD_Connection *conn)
+{
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        return ci && ci->socket_context == REFUSED;
+}
+
 void peer_caps_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
                       enum MHD_ConnectionNotificationCode code)
 {
         struct peer_caps *p = cls;
         if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-                if (*socket_context)
+                if (*socket_context && *socket_context != REFUSED)
                         peer_caps_release(p, (uid_t) ((uintptr_t) *socket_context - 1));
                 *socket_context = NULL;
                 return;
@@ -182,7 +194,8 @@ void peer_caps_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
             getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid == 0)
                 return;
         if (!peer_caps_acquire(p, cred.uid)) {
-                refuse(ci->connect_fd, cred.uid, p->cap);
+                *socket_context = REFUSED;
+                refuse(conn, ci->connect_fd, cred.uid, p->cap);
                 return;
         }
         *socket_context = (void *) ((uintptr_t) cred.uid + 1);

@@ -29,6 +29,8 @@ bool peer_caps_acquire(struct peer_caps *p, uid_t uid);
 void peer_caps_release(struct peer_caps *p, uid_t uid);
 
 /* MHD_OPTION_NOTIFY_CONNECTION callback for unix listeners, cls a struct peer_caps: a connection
- * over the cap gets a 503 and is shut down before a request is read. */
+ * over the cap is answered 503 before a request is read, and dropped within a second. */
 void peer_caps_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
                       enum MHD_ConnectionNotificationCode code);
+/* Was conn refused by peer_caps_notify? Its request must not be served (answer MHD_NO). */
+bool peer_caps_refused(struct MHD_Connection *conn);

@@ -158,6 +158,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         struct pouchd *d = cls;
         struct http_req *r = *con_cls;
         if (!r) {
+                if (peer_caps_refused(conn))
+                        return MHD_NO; /* answered 503 already */
                 r = calloc(1, sizeof(*r));
                 if (!r)
                         return MHD_NO;

@@ -114,6 +114,10 @@ hard_nofile() { awk '/^Max open files/ {print $5}' "/proc/$1/limits"; }
         run curl -sS --max-time 10 --unix-socket "$PSOCK" http://x/_ping
         [ "$status" -eq 0 ]
         [ "$output" = OK ]
+        # a further request of that uid is told why
+        run setpriv --reuid=65534 --regid=65534 --clear-groups curl -sS --max-time 10 --unix-socket "$PSOCK" \
+                -w '%{http_code}' http://x/_ping
+        [[ "$output" == *"too many connections from uid 65534 (limit 16)"*503 ]]
         # the 16 admitted connections stay open (the default timeout is far away)
         [ "$(grep '^closed' "$PT/peer/status")" = "closed 24" ]
         chmod o-x "$PT"
