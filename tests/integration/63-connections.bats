@@ -75,12 +75,17 @@ hard_nofile() { awk '/^Max open files/ {print $5}' "/proc/$1/limits"; }
         [[ "$output" == *"invalid --http-timeout"* ]]
 }
 
-@test "a request whose handler runs longer than --http-timeout still gets its answer" {
+@test "a handler running longer than --http-timeout still answers; kept-alive connections time out after" {
         # PID 1 ignores SIGTERM: the stop waits out its 4 s grace period, twice the timeout
         pouch run -d --name slowstop busybox sleep 1000
         run pouch stop -t 4 slowstop
         [ "$status" -eq 0 ]
         [ "$(state_of slowstop)" = exited ]
+        # a kept-alive connection is under the timeout again once a streamed reply is complete
+        run python3 "$HOLD" keepalive "$PSOCK" "/containers/slowstop/logs?stdout=1" 30
+        [ "$status" -eq 0 ]
+        run python3 "$HOLD" keepalive "$PSOCK" /containers/slowstop/json 30
+        [ "$status" -eq 0 ]
         pouch rm slowstop
 }
 

@@ -7,6 +7,10 @@
       how many the server has closed so far (checked every 0.2 s). Exits after SECONDS or on
       SIGTERM.
 
+  hold-conns.py keepalive SOCKET URL SECONDS
+      GET URL on a kept-alive connection, read the reply, stay idle; exit 0 when the server
+      closes the connection within SECONDS after a 200, 1 otherwise.
+
   hold-conns.py nul SOCKET SECONDS
       Send a request line holding NUL bytes and no end of line; exit 0 when the server closes
       the connection within SECONDS, 1 when it is still open then.
@@ -79,11 +83,36 @@ def nul(path, seconds):
     return 0
 
 
+def keepalive(path, url, seconds):
+    """GET url keeping the connection alive, then idle; 0 when the server closes it in time."""
+    s = connect(path)
+    s.send(f"GET {url} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    got = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([s], [], [], max(0.0, deadline - time.monotonic()))
+        if not r:
+            break
+        try:
+            data = s.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            ok = got.startswith(b"HTTP/1.1 200")
+            print("closed after a 200" if ok else f"closed after {got[:40]!r}")
+            return 0 if ok else 1
+        got += data
+    print(f"still open after {seconds} s; got {got[:40]!r}")
+    return 1
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if len(sys.argv) == 6 and sys.argv[1] == "hold":
         hold(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
         return 0
+    if len(sys.argv) == 5 and sys.argv[1] == "keepalive":
+        return keepalive(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     if len(sys.argv) == 4 and sys.argv[1] == "nul":
         return nul(sys.argv[2], float(sys.argv[3]))
     print(__doc__, file=sys.stderr)
