@@ -89,7 +89,7 @@ hard_nofile() { awk '/^Max open files/ {print $5}' "/proc/$1/limits"; }
         pouch rm slowstop
 }
 
-@test "events, logs -f, wait and attached containers outlive --http-timeout" {
+@test "events, logs -f, wait, attach and exec outlive --http-timeout" {
         bg events curl -sN --unix-socket "$PSOCK" 'http://x/events?filters=%7B%22event%22%3A%5B%22die%22%5D%7D' \
                 -o "$PT/events.out"
         pouch run -d --name quiet busybox sh -c 'sleep 6; echo late; exit 7'
@@ -102,6 +102,12 @@ hard_nofile() { awk '/^Max open files/ {print $5}' "/proc/$1/limits"; }
         wait_for 20 grep -q late "$PT/logs.out"
         wait_for 20 grep -q "$(cid quiet)" "$PT/events.out"
         pouch rm quiet
+        # exec start hijacks the connection too
+        pouch run -d --name execd busybox sleep 1000
+        run pouch exec execd sh -c 'sleep 4; echo exec-late'
+        [ "$status" -eq 0 ]
+        [ "$output" = exec-late ]
+        pouch rm -f execd
 }
 
 @test "a non-root peer is capped at --max-connections-per-peer; root still gets through" {
