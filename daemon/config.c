@@ -81,6 +81,8 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
         }
         c->enable_lxcfs = json_get_bool(j, "enable-lxcfs", c->enable_lxcfs);
         c->hook_timeout = (int) json_get_int(j, "hook-timeout", c->hook_timeout);
+        c->http_timeout = (int) json_get_int(j, "http-timeout", c->http_timeout);
+        c->max_conns_per_peer = (int) json_get_int(j, "max-connections-per-peer", c->max_conns_per_peer);
         /* "hooks-dirs" (an array, or one string); "hooks-dir" is read too */
         for (const char *const *key = (const char *const[]){ "hooks-dir", "hooks-dirs", NULL }; *key; key++) {
                 json_t *h = json_object_get(j, *key);
@@ -98,6 +100,19 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                 json_t *v;
                 json_array_foreach(l, i, v) if (json_is_string(v)) strv_push(&c->listen, json_string_value(v));
         }
+        return 0;
+}
+
+/* A non-negative integer option: --http-timeout (seconds, up to a day), --max-connections-per-peer. */
+static int parse_count_opt(const char *name, const char *v, int *ret, struct pouch_err *err)
+{
+        long max = strcmp(name, "--http-timeout") == 0 ? 86400 : 1000000;
+        char *end = NULL;
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (errno || !end || *end || end == v || x < 0 || x > max)
+                return err_set(err, -EINVAL, "invalid %s %s (0 to %ld)", name, v, max);
+        *ret = (int) x;
         return 0;
 }
 
@@ -124,6 +139,10 @@ static void usage(FILE *f)
                    "      --hooks-dir DIR       oci-hooks(5) JSON directory; repeatable (default\n"
                    "                            /usr/share/containers/oci/hooks.d and /etc/pouch/hooks.d)\n"
                    "      --hook-timeout SECS   limit for hooks that set no timeout (default 60; 0: none)\n"
+                   "      --http-timeout SECS   close API connections idle this long: a request not fully\n"
+                   "                            sent, an unread reply, keep-alive (default 30; 0: never)\n"
+                   "      --max-connections-per-peer N  API connections per TCP address or non-root\n"
+                   "                            uid on unix sockets (default 512; 0: no cap)\n"
                    "      --enable-lxcfs        lxcfs views of /proc for every container by default\n"
                    "      --lxcfs-home DIR      lxcfs mount point (default HOME/lxcfs)\n"
                    "      --lxcfs-binary PATH   lxcfs program (default /usr/bin/lxcfs)\n"
@@ -136,7 +155,7 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
         enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY, OPT_MIRROR,
                OPT_INSECURE, OPT_BIP, OPT_CNI_DIR, OPT_CGDRIVER,
                OPT_QUOTA_BACKEND, OPT_HOOKS_DIR, OPT_ENABLE_LXCFS, OPT_LXCFS_HOME, OPT_LXCFS_BINARY,
-               OPT_HOOK_TIMEOUT };
+               OPT_HOOK_TIMEOUT, OPT_HTTP_TIMEOUT, OPT_MAX_CONNS_PER_PEER };
         static const struct option opts[] = {
                 { "home", required_argument, NULL, OPT_HOME },
                 { "listen", required_argument, NULL, 'l' },
@@ -158,6 +177,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 { "hooks-dir", required_argument, NULL, OPT_HOOKS_DIR },
                 { "enable-lxcfs", no_argument, NULL, OPT_ENABLE_LXCFS },
                 { "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
+                { "http-timeout", required_argument, NULL, OPT_HTTP_TIMEOUT },
+                { "max-connections-per-peer", required_argument, NULL, OPT_MAX_CONNS_PER_PEER },
                 { "lxcfs-home", required_argument, NULL, OPT_LXCFS_HOME },
                 { "lxcfs-binary", required_argument, NULL, OPT_LXCFS_BINARY },
                 { "version", no_argument, NULL, 'v' },
@@ -180,6 +201,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
         set_str(&c->runtime, "runc");
         set_str(&c->log_level, "info");
         c->hook_timeout = 60;
+        c->http_timeout = 30;
+        c->max_conns_per_peer = 512;
         int r = load_file(c, config_file, explicit_config, err);
         if (r < 0)
                 return r;
@@ -254,6 +277,15 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                         c->hook_timeout = (int) v;
                         break;
                 }
+                case OPT_HTTP_TIMEOUT:
+                case OPT_MAX_CONNS_PER_PEER:
+                        if (parse_count_opt(opt == OPT_HTTP_TIMEOUT ? "--http-timeout" : "--max-connections-per-peer",
+                                            optarg, opt == OPT_HTTP_TIMEOUT ? &c->http_timeout : &c->max_conns_per_peer,
+                                            err) < 0) {
+                                strv_free(cli_listen);
+                                return err->code;
+                        }
+                        break;
                 case OPT_LXCFS_HOME:
                         set_str(&c->lxcfs_home, optarg);
                         break;
@@ -290,6 +322,12 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
         }
         if (c->hook_timeout < 0 || c->hook_timeout > 86400)
                 return err_set(err, -EINVAL, "invalid hook-timeout %d in the config (seconds, 0 to 86400)", c->hook_timeout);
+        if (c->http_timeout < 0 || c->http_timeout > 86400)
+                return err_set(err, -EINVAL, "invalid http-timeout %d in the config (seconds, 0 to 86400)",
+                               c->http_timeout);
+        if (c->max_conns_per_peer < 0 || c->max_conns_per_peer > 1000000)
+                return err_set(err, -EINVAL, "invalid max-connections-per-peer %d in the config (0 to 1000000)",
+                               c->max_conns_per_peer);
         if (c->home[0] != '/')
                 return err_set(err, -EINVAL, "--home must be an absolute path: %s", c->home);
         if (c->cgroup_driver && strcmp(c->cgroup_driver, "cgroupfs") != 0 && strcmp(c->cgroup_driver, "systemd") != 0)

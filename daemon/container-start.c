@@ -106,6 +106,7 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                 .cgroups_path = cgroups,
                 .netns_path = netns,
                 .allow_empty_command = rich_enabled(hc),
+                .nofile_default = &d->nofile_initial,
         };
         _cleanup_json_ json_t *spec = NULL;
         int r = spec_build(&in, &spec, err);

@@ -246,6 +246,8 @@ enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, cons
                                        const char *hname, const char *hvalue, stream_worker_fn worker, void *ud,
                                        void (*free_ud)(void *))
 {
+        /* The reader blocks until the worker writes, maybe for hours (wait, events, logs -f). */
+        r->long_lived = true;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
                 if (free_ud)
@@ -368,6 +370,8 @@ enum MHD_Result http_hijack(struct http_req *r, const char *content_type, hijack
                 return http_stream(r, 200, content_type ? content_type : "application/vnd.docker.raw-stream",
                                    hijack_stream_worker, hs, hijack_stream_free);
         }
+        r->long_lived = true;
+        r->upgraded = true;
         struct hijack *h = calloc(1, sizeof(*h));
         h->handler = handler;
         h->ud = ud;

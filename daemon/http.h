@@ -31,6 +31,8 @@ struct http_req {
         bool body_too_large;
         int body_fd;             /* BODY_SPOOL: readable fd positioned at 0 */
         const struct route *route;
+        bool long_lived;         /* streamed or hijacked response: no idle timeout while it runs */
+        bool upgraded;           /* hijacked: the connection is not reused for requests */
 };
 
 typedef enum MHD_Result (*route_fn)(struct http_req *r);

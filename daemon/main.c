@@ -3,6 +3,7 @@
 #include "config.h"
 #include "events.h"
 #include "http.h"
+#include "http-limits.h"
 #include "image/image.h"
 #include "lifecycle.h"
 
@@ -171,6 +172,7 @@ static void teardown(struct pouchd *d)
         free(d->home);
         free(d->shim_path);
         free(d->init_path);
+        peer_caps_free(d->peer_caps);
         config_done(&d->cfg);
 }
 
@@ -187,6 +189,8 @@ int main(int argc, char **argv)
                 return 2;
         }
         log_set_level(d.cfg.debug ? LOG_LEVEL_DEBUG : log_level_from_string(d.cfg.log_level));
+        /* Every API connection holds fds; the limit we were started with stays the containers' default. */
+        nofile_raise(&d.nofile_initial);
 
         /* Signals are taken synchronously by the main thread; workers never see them. */
         sigset_t mask;

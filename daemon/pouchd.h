@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 struct image_store;
@@ -17,6 +18,7 @@ struct monitor;
 struct network_store;
 struct quota_manager;
 struct lxcfs;
+struct peer_caps;
 
 struct pouchd_config {
         char *home;
@@ -39,6 +41,8 @@ struct pouchd_config {
         char *lxcfs_binary;       /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
         bool enable_lxcfs;        /* --enable-lxcfs: lxcfs views for every container by default */
         int hook_timeout;         /* --hook-timeout: seconds for hooks that set none (0: unbounded) */
+        int http_timeout;         /* --http-timeout: seconds an API connection may stay idle (0: unbounded) */
+        int max_conns_per_peer;   /* --max-connections-per-peer: per TCP address / non-root uid (0: no cap) */
 };
 
 enum container_status {
@@ -111,6 +115,8 @@ struct pouchd {
         int lock_fd;
         struct timespec started;
         bool shutting_down;
+        struct rlimit nofile_initial; /* RLIMIT_NOFILE before pouchd raised its soft limit: containers' default */
+        struct peer_caps *peer_caps;  /* API connections per non-root uid (http-limits.h); NULL: no cap */
 };
 
 /* container-store.c */

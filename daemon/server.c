@@ -1,6 +1,7 @@
 /* libmicrohttpd setup: listening sockets (unix, systemd socket activation), request bodies,
  * API version prefixes and routing. */
 #include "http.h"
+#include "http-limits.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -87,11 +89,27 @@ static void req_free(struct http_req *r)
         free(r);
 }
 
+/* The idle timeout (--http-timeout) is for clients slow to send a request or to read a reply,
+ * never for the daemon's own work: a handler runs without it, and it starts afresh (libmicrohttpd
+ * resets the activity clock when a timeout is set again) for the reply. Streamed and hijacked
+ * replies run without it to their end: their reader blocks until the worker writes, and
+ * libmicrohttpd would close a connection whose last send is older than the timeout as soon as
+ * the reader returns. */
+static void conn_timeout_set(struct http_req *r, bool on)
+{
+        unsigned secs = (unsigned) r->d->cfg.http_timeout;
+        if (secs > 0)
+                MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, on ? secs : 0u);
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
         (void) cls;
         (void) conn;
-        (void) toe;
+        struct http_req *r = *con_cls;
+        /* a kept-alive connection waits for its next request under the timeout again */
+        if (r && r->long_lived && !r->upgraded && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+                conn_timeout_set(r, true);
         req_free(*con_cls);
         *con_cls = NULL;
 }
@@ -140,6 +158,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         struct pouchd *d = cls;
         struct http_req *r = *con_cls;
         if (!r) {
+                if (peer_caps_refused(conn))
+                        return MHD_NO; /* answered 503 already */
                 r = calloc(1, sizeof(*r));
                 if (!r)
                         return MHD_NO;
@@ -205,7 +225,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         return http_errorf(r, 500, "cannot spool request body: %m");
                 lseek(r->body_fd, 0, SEEK_SET);
         }
-        return r->route->fn(r);
+        conn_timeout_set(r, false);
+        enum MHD_Result ret = r->route->fn(r);
+        if (!r->long_lived)
+                conn_timeout_set(r, true);
+        return ret;
 }
 
 /* tcp://HOST:PORT, only with mutual TLS (clients must present a certificate signed by the CA). */
@@ -287,6 +311,33 @@ static int tls_load(struct pouchd *d, struct tls_material *t, struct pouch_err *
         return 0;
 }
 
+/* One libmicrohttpd server on a listening socket; tm is NULL for plain unix sockets. */
+static struct MHD_Daemon *start_one(struct pouchd *d, int fd, const struct tls_material *tm, unsigned limit)
+{
+        unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                         MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+        struct MHD_OptionItem o[12];
+        size_t n = 0;
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) request_completed, d };
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, d->cfg.http_timeout, NULL };
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, limit, NULL };
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, NULL };
+        if (tm) {
+                flags |= MHD_USE_TLS;
+                o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, tm->key };
+                o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, tm->cert };
+                o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, tm->ca };
+                /* TCP peers are told apart by address */
+                o[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, d->cfg.max_conns_per_peer, NULL };
+        } else if (d->peer_caps)
+                /* unix peers by uid (SO_PEERCRED) */
+                o[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) peer_caps_notify,
+                                                  d->peer_caps };
+        o[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+        return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, d, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
+}
+
 int http_server_start(struct pouchd *d, struct MHD_Daemon ***ret_daemons, size_t *ret_n, struct pouch_err *err)
 {
         int fds[16];
@@ -309,20 +360,24 @@ int http_server_start(struct pouchd *d, struct MHD_Daemon ***ret_daemons, size_t
                         return err->code;
                 }
         struct MHD_Daemon **daemons = calloc(nfds, sizeof(*daemons));
+        if (!daemons) {
+                tls_material_done(&tm);
+                return err_set(err, -ENOMEM, "out of memory");
+        }
+        struct rlimit nofile = { 1024, 1024 };
+        getrlimit(RLIMIT_NOFILE, &nofile);
+        unsigned limit = http_connection_limit(nofile.rlim_cur, nfds);
+        log_debug("API connections: at most %u per listener, %d per peer, idle timeout %d s", limit,
+                  d->cfg.max_conns_per_peer, d->cfg.http_timeout);
+        if (d->cfg.max_conns_per_peer > 0 && !d->peer_caps)
+                d->peer_caps = peer_caps_new((unsigned) d->cfg.max_conns_per_peer);
+        if (d->cfg.max_conns_per_peer > 0 && !d->peer_caps) {
+                free(daemons);
+                tls_material_done(&tm);
+                return err_set(err, -ENOMEM, "out of memory");
+        }
         for (size_t i = 0; i < nfds; i++) {
-                unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                                 MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
-                if (tls[i])
-                        daemons[i] = MHD_start_daemon(
-                                flags | MHD_USE_TLS, 0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET, fds[i],
-                                MHD_OPTION_NOTIFY_COMPLETED, request_completed, d, MHD_OPTION_CONNECTION_TIMEOUT, 0u,
-                                MHD_OPTION_THREAD_STACK_SIZE, (size_t) 512 * 1024, MHD_OPTION_HTTPS_MEM_KEY, tm.key,
-                                MHD_OPTION_HTTPS_MEM_CERT, tm.cert, MHD_OPTION_HTTPS_MEM_TRUST, tm.ca, MHD_OPTION_END);
-                else
-                        daemons[i] = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, d, MHD_OPTION_LISTEN_SOCKET,
-                                                      fds[i], MHD_OPTION_NOTIFY_COMPLETED, request_completed, d,
-                                                      MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_THREAD_STACK_SIZE,
-                                                      (size_t) 512 * 1024, MHD_OPTION_END);
+                daemons[i] = start_one(d, fds[i], tls[i] ? &tm : NULL, limit);
                 if (!daemons[i]) {
                         http_server_stop(daemons, i);
                         tls_material_done(&tm);

@@ -57,7 +57,8 @@ static int clamp_one(const char *name, int resource, int64_t *soft, int64_t *har
         return 0;
 }
 
-int rlimits_for_host_config(const json_t *hc, json_t **ret, struct pouch_err *err)
+int rlimits_for_host_config(const json_t *hc, const struct rlimit *nofile_default, json_t **ret,
+                            struct pouch_err *err)
 {
         _cleanup_json_ json_t *out = json_array();
         bool have_nofile = false;
@@ -84,7 +85,9 @@ int rlimits_for_host_config(const json_t *hc, json_t **ret, struct pouch_err *er
         }
         if (!have_nofile) {
                 struct rlimit own;
-                if (getrlimit(RLIMIT_NOFILE, &own) < 0)
+                if (nofile_default)
+                        own = *nofile_default;
+                else if (getrlimit(RLIMIT_NOFILE, &own) < 0)
                         return err_set(err, -errno, "getrlimit failed: %m");
                 json_array_append_new(out, rlimit_entry("nofile", own.rlim_cur, own.rlim_max));
         }

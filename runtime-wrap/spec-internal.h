@@ -19,7 +19,8 @@ json_t *caps_object(const json_t *list);
 bool caps_list_contains(const json_t *list, const char *cap);
 
 /* rlimits.c */
-int rlimits_for_host_config(const json_t *host_config, json_t **ret, struct pouch_err *err);
+int rlimits_for_host_config(const json_t *host_config, const struct rlimit *nofile_default, json_t **ret,
+                            struct pouch_err *err);
 /* Sets *ret_set=false when HostConfig has no OomScoreAdj; else the value, never below our own. */
 int oom_score_adj_for_host_config(const json_t *host_config, bool *ret_set, int *ret_value,
                                   struct pouch_err *err);

@@ -151,7 +151,7 @@ int process_build(const struct spec_input *in, const json_t *caps, bool no_new_p
                 return r;
         if ((r = add_groups(in, user, err)) < 0)
                 return r;
-        if ((r = rlimits_for_host_config(in->host_config, &rlimits, err)) < 0)
+        if ((r = rlimits_for_host_config(in->host_config, in->nofile_default, &rlimits, err)) < 0)
                 return r;
         bool oom_set = false;
         int oom = 0;

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 
 struct spec_input {
         const char *id;                /* 64-hex container ID */
@@ -25,6 +26,9 @@ struct spec_input {
         const char *netns_path;        /* join this netns; NULL = new netns (or host with NetworkMode=host) */
         const char *shm_path;          /* NULL = private tmpfs /dev/shm of ShmSize (default 64m) */
         bool allow_empty_command;      /* rich containers: the init supplies the process */
+        /* RLIMIT_NOFILE when HostConfig.Ulimits sets none (the daemon's limits before it raised its
+         * own soft limit); NULL: the caller's own limits. */
+        const struct rlimit *nofile_default;
 };
 
 /* Build config.json for runc/crun. Secure defaults as docker: default capability set, masked and

@@ -412,6 +412,18 @@ static void test_ulimits(void **state)
                 assert_int_equal(json_get_int(r, "hard", -1), (json_int_t) own.rlim_max);
                 json_decref(spec);
         }
+        /* the daemon's limits from before it raised its own soft limit, when it passes them */
+        _cleanup_json_ json_t *c = json_loads("{\"Cmd\":[\"x\"]}", 0, NULL);
+        _cleanup_json_ json_t *empty = json_object();
+        struct rlimit initial = { .rlim_cur = 1024, .rlim_max = 4096 };
+        struct spec_input in = { .id = ID, .config = c, .host_config = empty, .rootfs = f->rootfs,
+                                 .hostname = "0123456789ab", .cgroups_path = "/pouch/" ID, .nofile_default = &initial };
+        assert_int_equal(spec_build(&in, &spec, &err), 0);
+        r = find_rlimit(spec, "RLIMIT_NOFILE");
+        assert_int_equal(json_get_int(r, "soft", -1), 1024);
+        assert_int_equal(json_get_int(r, "hard", -1), 4096);
+        json_decref(spec);
+
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}", &spec, &err),
                          -EINVAL);
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":10,\"Hard\":1}]}", &spec, &err),
