@@ -13,7 +13,9 @@
 #include <sys/utsname.h>
 
 /* Allowed for every container. Names that do not exist on this architecture (the 32-bit and
- * time64 variants, for instance) are kept here and filtered per host at build time. */
+ * time64 variants, for instance) are kept here and filtered per host at build time. Kept packed:
+ * clang-format would put one name per line. */
+/* clang-format off */
 static const char *const allow_always[] = {
         "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "capget", "capset", "chdir",
         "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64", "clock_getres",
@@ -68,6 +70,7 @@ static const char *const allow_always[] = {
         "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid",
         "write", "writev", NULL,
 };
+/* clang-format on */
 
 #define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
