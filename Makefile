@@ -62,7 +62,7 @@ BINDIR := $(dir $(firstword $(BINS)))
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all clean install test unit unit-bins integration check-asan demo deps bench fmt
+.PHONY: all clean install test unit unit-bins integration check-asan demo deps bench fmt fmt-check lint shellcheck
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -172,8 +172,23 @@ install: all
 	install -m 0644 packaging/pouchd.socket $(DESTDIR)/lib/systemd/system/pouchd.socket
 	test -e $(DESTDIR)/etc/pouch/config.json || install -m 0644 packaging/config.json $(DESTDIR)/etc/pouch/config.json
 
+# --- style: `make lint` runs shellcheck and checks the C formatting (.clang-format) ------------
+C_FILES = $(shell git ls-files '*.c' '*.h')
+SH_FILES = $(shell git ls-files '*.sh' '*.bash') .ci/run
+BATS_FILES = $(shell git ls-files '*.bats')
+
+lint: shellcheck fmt-check
+
+# .shellcheckrc holds the settings (where sourced files are, the one check turned off)
+shellcheck:
+	shellcheck -x $(SH_FILES)
+	shellcheck -x -s bash $(BATS_FILES)
+
 fmt:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(C_FILES)
+
+fmt-check:
+	@clang-format --dry-run --Werror $(C_FILES) || { echo "fmt-check: run 'make fmt'" >&2; exit 1; }
 
 clean:
 	rm -rf build build-asan bin

@@ -52,8 +52,8 @@ reads() {
 }
 # cost CONTAINER: median over R runs of (N reads - 0 reads), in ns
 cost() {
-        local i a b
-        for i in $(seq "$R"); do
+        local a b
+        for _ in $(seq "$R"); do
                 a="$(reads "$1" "$READS")" || continue
                 b="$(reads "$1" 0)" || continue
                 echo $((a > b ? a - b : 0))

@@ -49,7 +49,7 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 : > "$PT/podman.ms"
 have_podman=0
 command -v podman > /dev/null && have_podman=1
-for i in $(seq 1 "$N"); do
+for _ in $(seq 1 "$N"); do
         t0=$(now_ms)
         pouch pull "$IMG" > /dev/null || { echo "pouch pull failed" >&2; exit 1; }
         echo $(($(now_ms) - t0)) >> "$PT/pouch.ms"
@@ -57,8 +57,11 @@ for i in $(seq 1 "$N"); do
         rm -rf "$PT/oci" "$PT/bundle"
         sync
         t0=$(now_ms)
-        skopeo copy -q --src-tls-verify=false "docker://$IMG" "oci:$PT/oci:1" &&
-                umoci unpack --image "$PT/oci:1" "$PT/bundle" > /dev/null || { echo "skopeo/umoci failed" >&2; exit 1; }
+        if ! skopeo copy -q --src-tls-verify=false "docker://$IMG" "oci:$PT/oci:1" ||
+                ! umoci unpack --image "$PT/oci:1" "$PT/bundle" > /dev/null; then
+                echo "skopeo/umoci failed" >&2
+                exit 1
+        fi
         echo $(($(now_ms) - t0)) >> "$PT/skopeo.ms"
         rm -rf "$PT/oci" "$PT/bundle"
         if [ "$have_podman" = 1 ]; then

@@ -23,6 +23,7 @@ PHOME="$PT/home" PSOCK="$PT/d.sock" PLOG="$PT/pouchd.log"
 export PT PHOME PSOCK PLOG POUCH_HOST="unix://$PSOCK"
 PEER_TAG="pouch-bench-busybox:latest"
 peers=()
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
         runc --root "$PT/runc" delete -f bench-runc > /dev/null 2>&1 || true
         for p in "${peers[@]}"; do

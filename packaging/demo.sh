@@ -52,7 +52,7 @@ clean_demo() {
         for p in "$HOME_DIR"/run/*/shim.pid; do
                 [ -f "$p" ] || continue
                 pid="$(cat "$p")"
-                grep -qa pouch-shim "/proc/$pid/cmdline" 2> /dev/null && kill -9 "$pid" 2> /dev/null || true
+                if grep -qa pouch-shim "/proc/$pid/cmdline" 2> /dev/null; then kill -9 "$pid" 2> /dev/null || true; fi
         done
         { findmnt -rn -o TARGET | grep "^$DEMO/" | sort -r || true; } | while read -r m; do
                 umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null || true
@@ -72,7 +72,7 @@ clean_demo() {
 # shellcheck disable=SC2317 # called by the EXIT trap
 finish() {
         local rc=$?
-        [ -f "$DEMO/pouchd.log" ] && cp "$DEMO/pouchd.log" /tmp/pouch-demo.log 2> /dev/null || true
+        if [ -f "$DEMO/pouchd.log" ]; then cp "$DEMO/pouchd.log" /tmp/pouch-demo.log 2> /dev/null || true; fi
         clean_demo
         if [ "$rc" -eq 0 ]; then
                 printf '\n\033[1mdemo done\033[0m: everything stopped and removed (pouchd log kept in /tmp/pouch-demo.log)\n'

@@ -13,11 +13,13 @@
 #include <sys/utsname.h>
 
 /* Allowed for every container. Names that do not exist on this architecture (the 32-bit and
- * time64 variants, for instance) are kept here and filtered per host at build time.
+ * time64 variants, for instance) are kept here and filtered per host at build time. Kept packed:
+ * clang-format would put one name per line.
  * io_uring_setup/enter/register are left out on purpose (as in docker and containerd since 2023):
  * io_uring has been a steady source of kernel privilege escalations and its requests bypass
  * seccomp filtering of the syscalls they stand for. They get the default action (EPERM); a
  * custom profile (--security-opt seccomp=PROFILE) may allow them. */
+/* clang-format off */
 static const char *const allow_always[] = {
         "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "capget", "capset", "chdir",
         "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64", "clock_getres",
@@ -71,6 +73,7 @@ static const char *const allow_always[] = {
         "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid",
         "write", "writev", NULL,
 };
+/* clang-format on */
 
 #define NAMES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/root" "$tmp/out"
 tar -C "$tmp/root" --numeric-owner -xpf "$rootfs"
 T="tar --sort=name --mtime=@0 --numeric-owner -C $tmp/root"
-( cd "$tmp/root" && ls -A | grep -vx -e usr -e var > "$tmp/top" || true )
+find "$tmp/root" -mindepth 1 -maxdepth 1 ! -name usr ! -name var -printf '%f\n' | sort > "$tmp/top"
 n=0
 add_layer() { # FILE CREATED_BY
         [ -s "$1" ] || return 0

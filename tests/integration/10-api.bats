@@ -10,7 +10,7 @@ teardown_file() { pouchd_teardown_file; }
 teardown() { dump_log_on_failure; }
 
 # header NAME in a header dump on stdin (case-insensitive name, CR stripped)
-header() { tr -d '\r' | awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" -F': ' 'tolower($1) == n { print $2 }'; }
+header() { tr -d '\r' | awk -v n="$(echo "$1" | tr '[:upper:]' '[:lower:]')" -F': ' 'tolower($1) == n { print $2 }'; }
 
 @test "HEAD and GET /_ping answer 200 with Api-Version 1.41, versioned or not" {
         run curl -sS -I --unix-socket "$PSOCK" http://x/_ping
@@ -83,8 +83,8 @@ header() { tr -d '\r' | awk -v n="$(echo "$1" | tr 'A-Z' 'a-z')" -F': ' 'tolower
         for r in "POST /containers/nosuch/start" "POST /containers/nosuch/stop" "POST /containers/nosuch/kill" \
                 "DELETE /containers/nosuch" "GET /containers/nosuch/logs?stdout=1" "POST /containers/nosuch/wait" \
                 "GET /images/nosuch:1/json" "DELETE /images/nosuch:1"; do
-                set -- $r
-                [ "$(api_code "$1" "$2")" = 404 ] || { echo "$r did not give 404"; false; }
+                read -r method path <<< "$r"
+                [ "$(api_code "$method" "$path")" = 404 ] || { echo "$r did not give 404"; false; }
         done
         [ "$(api_code POST /containers/create -H 'Content-Type: application/json' -d '{"Image":"nosuch:1"}')" = 404 ]
 }

@@ -3,8 +3,7 @@
 # cached; tests/images/build-debian-rich.sh): one VM-like container started in setup_file with an
 # SSH key (authorized_keys bind-mounted), an initscript (which also installs a cron job), two
 # services.d units (one requiring the other) and a -e variable full of quotes, spaces and `=`.
-# SSH goes to the container's own network namespace (nsenter) and, once `-p` publishes ports, to
-# the published port too.
+# SSH goes to the container's own network namespace (nsenter) and to the port published with `-p`.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -58,7 +57,7 @@ Restart=on-failure
 RestartSec=200ms
 EOF
 
-        # a free host port for -p (used once port publishing is wired)
+        # a free host port for -p
         SSH_PORT=""
         for p in $(shuf -i 20000-40000 -n 20); do
                 ss -Hltn "sport = :$p" 2> /dev/null | grep -q . || { SSH_PORT=$p; break; }
@@ -124,7 +123,7 @@ ms_now() { echo $(($(date +%s%N) / 1000000)); }
 @test "pouch-init mode: SSH on the published port" {
         [ -n "$SSH_PORT" ] || skip "no free host port found"
         ports="$(pouch inspect -f '{{json .NetworkSettings.Ports}}' rich)"
-        [ "$(jq -r '."22/tcp" // [] | length' <<< "$ports")" -gt 0 ] || skip "port publishing (-p) is not wired yet"
+        [ "$(jq -r --arg p "$SSH_PORT" '."22/tcp" // [] | map(select(.HostPort == $p)) | length' <<< "$ports")" -gt 0 ]
         wait_for 20 timeout 30 ssh "${SSH_OPTS[@]}" -i "$PT/ssh/key" -p "$SSH_PORT" root@127.0.0.1 true
         [ "$(timeout 30 ssh "${SSH_OPTS[@]}" -i "$PT/ssh/key" -p "$SSH_PORT" root@127.0.0.1 cat /proc/1/comm)" = pouch-init ]
 }

@@ -21,7 +21,8 @@ layer0() { pouch inspect "$1" | jq -r '.[0].RootFS.Layers[0]'; }
 # everything the store holds: tags, image ids, layers, blobs
 store_state() {
         pouch images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2> /dev/null | sort
-        ls "$PHOME/image/images" "$PHOME/image/layers" "$PHOME/image/blobs/sha256" 2> /dev/null | sort
+        find "$PHOME/image/images" "$PHOME/image/layers" "$PHOME/image/blobs/sha256" -mindepth 1 -maxdepth 1 \
+                ! -name '.*' 2> /dev/null | sort
 }
 tmp_empty() { [ -z "$(ls -A "$PHOME/image/tmp" 2> /dev/null)" ]; }
 

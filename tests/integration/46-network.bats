@@ -47,7 +47,7 @@ leftovers() {
         [[ "$output" == *"$ip"*web* ]]
         id="$(cid web)"
         pouch rm -f web
-        ! http_ok "$port"
+        run ! http_ok "$port"
         run leftovers "$id"
         [ "${lines[0]}" = 0 ]
         [ "${lines[1]}" = 0 ]
@@ -192,7 +192,7 @@ leftovers() {
         [ "${lines[1]}" = 0 ]
         keep_id="$(cid keep)"
         pouch rm -f keep peer dies
-        ! http_ok "$port"
+        run ! http_ok "$port"
         run leftovers "$keep_id"
         [ "${lines[0]}" = 0 ]
         [ "${lines[1]}" = 0 ]

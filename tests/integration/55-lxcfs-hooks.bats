@@ -37,8 +37,10 @@ EOF
 teardown_file() {
         # the second pouchd of the last test, when that test failed half-way
         local p
-        p="$(cat "$PT/pouchd2.pid" 2> /dev/null)" && pid_alive "$p" && grep -qa pouchd "/proc/$p/cmdline" && kill -KILL "$p" || true
-        [ -f "$PT/bridge2" ] && ip link del "$(cat "$PT/bridge2")" 2> /dev/null || true
+        if p="$(cat "$PT/pouchd2.pid" 2> /dev/null)" && pid_alive "$p" && grep -qa pouchd "/proc/$p/cmdline"; then
+                kill -KILL "$p" || true
+        fi
+        if [ -f "$PT/bridge2" ]; then ip link del "$(cat "$PT/bridge2")" 2> /dev/null || true; fi
         pouchd_teardown_file
 }
 teardown() {

@@ -154,7 +154,7 @@ status_field() { # FIELD [run options...]: the value of FIELD in the container's
         [ "$output" = "eth0 lo " ]
         run pouch run --rm --net none busybox sh -c 'ls /sys/class/net'
         [ "$output" = "lo" ]
-        n_host="$(ls /sys/class/net | wc -l)"
+        n_host="$(find /sys/class/net -mindepth 1 -maxdepth 1 | wc -l)"
         run pouch run --rm --net host busybox sh -c 'ls /sys/class/net | wc -l'
         [ "$output" = "$n_host" ]
 }

@@ -40,6 +40,10 @@ teardown() { dump_log_on_failure; }
 # df -k's size column (KiB) of PATH inside container NAME
 df_kib() { pouch exec "$1" df -k "$2" | awk 'NR == 2 {print $2}'; }
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# mounted_at PATH-PART: some mount's target contains PATH-PART
+mounted_at() { findmnt -rn -o TARGET | grep -qF "$1"; }
+# n_images SUFFIX: how many quota image files end with SUFFIX
+n_images() { find "$PHOME/quota" -maxdepth 1 -name "*$1" | wc -l; }
 
 @test "info shows the quota backend; --quota-backend refuses unknown names" {
         run pouch info
@@ -121,11 +125,11 @@ between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
         # rm -v removes the anonymous volume and its quota; the named volume keeps its own
         pouch rm -f -v qv
         [ ! -e "$PHOME/quota/vol-$vol.img" ]
-        ! findmnt -rn -o TARGET | grep -q "$PHOME/volumes/$vol/"
+        run ! mounted_at "$PHOME/volumes/$vol/"
         [ "$(api GET /volumes/qvnamed | jq -r .Status.Limit)" = $((12 * 1048576)) ]
         pouch volume rm qvnamed
         [ ! -e "$PHOME/quota/vol-qvnamed.img" ]
-        ! findmnt -rn -o TARGET | grep -q "$PHOME/volumes/qvnamed/"
+        run ! mounted_at "$PHOME/volumes/qvnamed/"
 }
 
 @test "a host bind named by a rule is refused (host directories get no quota)" {
@@ -152,7 +156,7 @@ between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
         [ -f "$PHOME/quota/vol-vq.img" ]
         pouch volume rm vq
         [ ! -e "$PHOME/quota/vol-vq.img" ]
-        ! findmnt -rn -o TARGET | grep -q "$PHOME/volumes/vq/"
+        run ! mounted_at "$PHOME/volumes/vq/"
         # bad sizes: nothing created
         run pouch volume create -o size=lots vbad
         [ "$status" -ne 0 ]
@@ -169,7 +173,7 @@ between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 @test "bad rules are refused with the accepted forms listed, and nothing is created" {
         before="$(pouch ps -aq | wc -l)"
-        imgs_before="$(ls "$PHOME/quota" | grep -c '\.img$' || true)"
+        imgs_before="$(n_images .img)"
         run pouch run --rm --disk-quota 10x busybox true
         [ "$status" -ne 0 ]
         [[ "$output" == *"accepted forms"* ]]
@@ -199,7 +203,7 @@ between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
         [ "$status" -ne 0 ]
         [[ "$output" == *"prjquota"* ]]
         [ "$(pouch ps -aq | wc -l)" = "$before" ]
-        [ "$(ls "$PHOME/quota" | grep -c '\.img$' || true)" = "$imgs_before" ]
+        [ "$(n_images .img)" = "$imgs_before" ]
         # a string DiskQuota through the API works
         id="$(api POST /containers/create -H 'Content-Type: application/json' \
                 -d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"DiskQuota":"/=8m","QuotaID":"-1"}}' | jq -r .Id)"
@@ -256,9 +260,9 @@ between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
         [ -f "$PHOME/quota/$id-rootfs.img" ]
         pouch rm -f q1
         [ ! -e "$PHOME/quota/$id-rootfs.img" ]
-        ! findmnt -rn -o TARGET | grep -q "$id"
+        run ! mounted_at "$id"
         run pouch run --rm --disk-quota 20m busybox sh -c 'df -k / | tail -1'
         [ "$status" -eq 0 ]
-        [ "$(ls "$PHOME/quota" | grep -c 'rootfs\.img$' || true)" = 0 ]
+        [ "$(n_images rootfs.img)" = 0 ]
         [ "$(nloops)" = 0 ]
 }

@@ -26,6 +26,7 @@ last_line_is() { [ "$(pouch logs --tail 1 "$1" 2>&1)" = "$2" ]; }
         # the two streams stay apart in logs
         run --separate-stderr pouch logs fmt
         [ "$output" = "out1" ]
+        # shellcheck disable=SC2154 # set by run --separate-stderr
         [ "$stderr" = "err1" ]
         pouch rm fmt
 }

@@ -54,7 +54,7 @@ teardown() {
         docker rmi "127.0.0.1:$port/test/broken:1" "127.0.0.1:$port/test/bb:1"
         before="$(docker images -q | sort)"
         # flip bytes inside every stored layer blob (they are the big ones)
-        for f in $(find "$SMOKE_HOME/reg/data" -path '*/blobs/*' -name data -size +100k); do
+        find "$SMOKE_HOME/reg/data" -path '*/blobs/*' -name data -size +100k -print0 | while IFS= read -r -d '' f; do
                 printf 'corrupt' | dd of="$f" bs=1 seek=1000 conv=notrunc status=none
         done
         run docker pull "127.0.0.1:$port/test/broken:1"

@@ -167,7 +167,7 @@ pouchd_teardown_file() {
         for p in "$PHOME"/run/*/shim.pid; do
                 [ -f "$p" ] || continue
                 pid="$(cat "$p" 2> /dev/null)"
-                [ -n "$pid" ] && grep -qa pouch-shim "/proc/$pid/cmdline" 2> /dev/null && kill -KILL "$pid" 2> /dev/null || true
+                if [ -n "$pid" ] && grep -qa pouch-shim "/proc/$pid/cmdline" 2> /dev/null; then kill -KILL "$pid" 2> /dev/null || true; fi
         done
         unmount_under "$PT"
         if findmnt -rn -o TARGET | grep -q "^$PT/"; then

@@ -63,6 +63,7 @@ cleanup() {
 }
 if [ -n "${KEEP:-}" ]; then echo "keeping $T"; else trap cleanup EXIT; fi
 
+# shellcheck disable=SC2046 # pkg-config prints one flag per word
 cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT" -I"$ROOT/lib" -o "$D" \
         "$ROOT/tests/integration/helpers/net-driver.c" \
         "$ROOT/build/libdaemon.a" "$ROOT/build/libregistry.a" "$ROOT/build/libimage.a" "$ROOT/build/libfeatures.a" \
@@ -75,7 +76,7 @@ ipt() { iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; }
 nftr() { nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/'; }
 run() { "$D" "$@" 2>"$T/err"; }          # stdout kept, stderr in $T/err
 errmsg() { cat "$T/err"; }
-ipam_files() { ls "$T/state/ipam/"* 2>/dev/null | grep -c '^[0-9]'; }
+ipam_files() { find "$T/state/ipam" -mindepth 2 -maxdepth 2 -name '[0-9]*' 2>/dev/null | wc -l; }
 leases_of() { grep -l "$1" "$T"/state/ipam/*/10.* 2>/dev/null | wc -l; }
 veths() { ip -o link show type veth 2>/dev/null | wc -l; }
 ns_links() { nsenter --net="$1" ip -o link show | wc -l; }
@@ -88,6 +89,7 @@ check "predefined networks bridge, host, none exist" \
 check "default bridge network uses NET_CIDR" grep -q "\"Subnet\":\"10.198.$X.0/24\",\"Gateway\":\"10.198.$X.1\"" <<<"$LIST"
 OUT=$(run create-json "{\"Name\":\"$NETNAME\",\"IPAM\":{\"Config\":[{\"Subnet\":\"$SUBNET\"}]},\"Options\":{\"com.docker.network.bridge.name\":\"$BR2\"}}")
 check "create network $NETNAME" grep -q '"Id":"[0-9a-f]\{64\}","Warning":""' <<<"$OUT"
+# shellcheck disable=SC2001 # a capture group, which no ${var//} expansion has
 NETID=$(sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/' <<<"$OUT")
 OUT=$(run inspect "${NETID:0:12}")
 check "inspect by id prefix (a new process: read back from disk)" \
@@ -121,7 +123,9 @@ EPA=$(run attach "$NETNAME" ctra "$T/ns/a" "{\"80/tcp\":[{\"HostIp\":\"\",\"Host
 check "attach ctra with -p $HPORT:80" grep -q '"IPAddress":"10.199.'"$X"'.[0-9]*","IPPrefixLen":24' <<<"$EPA"
 EPB=$(run attach "$NETNAME" ctrb "$T/ns/b")
 check "attach ctrb" grep -q '"IPAddress":"10.199.' <<<"$EPB"
+# shellcheck disable=SC2001 # a capture group, which no ${var//} expansion has
 IPA=$(sed 's/.*"IPAddress":"\([0-9.]*\)".*/\1/' <<<"$EPA")
+# shellcheck disable=SC2001 # a capture group, which no ${var//} expansion has
 IPB=$(sed 's/.*"IPAddress":"\([0-9.]*\)".*/\1/' <<<"$EPB")
 check "ip_forward enabled" test "$(cat /proc/sys/net/ipv4/ip_forward)" = 1
 check "bridge $BR2 exists with the gateway address" sh -c "ip -4 -o addr show dev $BR2 | grep -q 10.199.$X.1/24"
@@ -181,6 +185,7 @@ read -r LO HI </proc/sys/net/ipv4/ip_local_port_range
 check "random tcp port $RP in the ephemeral range $LO-$HI" test -n "$RP" -a "${RP:-0}" -ge "$LO" -a "${RP:-0}" -le "$HI"
 check "random udp port on 127.0.0.1 reported" grep -q '"53/udp":\[{"HostIp":"127.0.0.1","HostPort":"[1-9][0-9]*"}\]' <<<"$PORTS"
 check "portmap rules for the random port" sh -c "iptables-save -t nat | grep -q -- '--dport $RP '"
+# shellcheck disable=SC2001 # a capture group, which no ${var//} expansion has
 IPC=$(sed 's/.*"IPAddress":"\([0-9.]*\)".*/\1/' <<<"$EPC")
 
 # --- detach ---------------------------------------------------------------------------------
@@ -220,7 +225,7 @@ run rm-net "$NETNAME"
 check "remove $NETNAME" test $? = 0
 check "its bridge $BR2 is gone" test ! -e "/sys/class/net/$BR2"
 check "its ipam data is gone" test -z "$(ls "$T/state/ipam")"
-check "its record is gone" test "$(ls "$T/state/networks" | wc -l)" = 3
+check "its record is gone" test "$(find "$T/state/networks" -mindepth 1 -maxdepth 1 | wc -l)" = 3
 
 # the default network works too
 EPD=$(run attach bridge ctrd "$T/ns/d")

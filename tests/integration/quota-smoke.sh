@@ -9,7 +9,9 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=smoke-tap.bash
 . "$ROOT/tests/integration/smoke-tap.bash"
+# shellcheck disable=SC2317 # run by check
 not() { ! "$@"; }
+# shellcheck disable=SC2317 # run by check
 between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; } # between VALUE LOW HIGH
 finish() {
         echo "$PASS passed, $FAIL failed"
@@ -34,6 +36,7 @@ done
 
 T=$(mktemp -d /tmp/pouch-quota-smoke.XXXXXX)
 BG=()
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
         for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
         # unmount whatever is still mounted below $T, innermost first
@@ -62,6 +65,7 @@ fi
 S=$T/state
 D() { "$DRV" "$S" "$T" loop "$@"; }
 loops_of_t() { losetup -a 2>/dev/null | grep -F "$T" || true; }
+# shellcheck disable=SC2317 # run by check
 is_mount() { mountpoint -q "$1"; }
 mounts_at() { awk -v d="$1" '$5 == d' /proc/self/mountinfo | wc -l; }
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }

@@ -10,7 +10,7 @@ free_port() {
 }
 
 start_registry() {
-        local name="$1" dir="$REG_ROOT/$1" port
+        local dir="$REG_ROOT/$1" port
         port="$(free_port)"
         mkdir -p "$dir/data"
         {

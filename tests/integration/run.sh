@@ -27,7 +27,7 @@ export POUCH_IT_RUN_ID
 sweep() {
         local d
         for d in /tmp/pouch-it.*; do
-                [ -f "$d/run-id" ] && [ "$(cat "$d/run-id" 2> /dev/null)" = "$POUCH_IT_RUN_ID" ] || continue
+                [ "$(cat "$d/run-id" 2> /dev/null)" = "$POUCH_IT_RUN_ID" ] || continue
                 echo "# cleaning up after the suite: $d"
                 (PT="$d" PHOME="$d/home" PSOCK="$d/d.sock" pouchd_teardown_file) || true
         done

@@ -69,8 +69,7 @@ start_shim() {
 }
 
 wait_exit() { # wait_exit NAME -> 0 when exit.json appeared
-        local i
-        for i in $(seq 100); do
+        for _ in $(seq 100); do
                 [ -f "$T/s-$1/exit.json" ] && return 0
                 sleep 0.1
         done
@@ -78,9 +77,9 @@ wait_exit() { # wait_exit NAME -> 0 when exit.json appeared
 }
 
 wait_gone() { # the shim process of NAME exited
-        local p i
+        local p
         p=$(cat "$T/s-$1/shim.pid" 2>/dev/null) || return 1
-        for i in $(seq 100); do
+        for _ in $(seq 100); do
                 kill -0 "$p" 2>/dev/null || return 0
                 sleep 0.1
         done

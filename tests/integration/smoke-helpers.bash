@@ -19,7 +19,8 @@ smoke_build_busybox_tar() {
 }
 
 smoke_start_daemon() {
-        export SMOKE_HOME="$(mktemp -d /tmp/pouch-it.XXXXXX)"
+        SMOKE_HOME="$(mktemp -d /tmp/pouch-it.XXXXXX)"
+        export SMOKE_HOME
         export SMOKE_SOCK="$SMOKE_HOME/d.sock"
         export DOCKER_HOST="unix://$SMOKE_SOCK"
         export POUCH_HOST="unix://$SMOKE_SOCK"
@@ -33,8 +34,7 @@ smoke_start_daemon() {
 }
 
 smoke_wait_ping() {
-        local i
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
                 curl -sf --unix-socket "$SMOKE_SOCK" http://x/_ping > /dev/null 2>&1 && return 0
                 sleep 0.1
         done
@@ -60,12 +60,12 @@ smoke_restart_daemon() {
 smoke_teardown() {
         [ -n "${SMOKE_HOME:-}" ] || return 0
         local ids
-        ids="$(docker ps -aq 2>/dev/null || true)"
-        [ -n "$ids" ] && docker rm -f $ids > /dev/null 2>&1 || true
+        mapfile -t ids < <(docker ps -aq 2>/dev/null)
+        if [ "${#ids[@]}" -gt 0 ]; then docker rm -f "${ids[@]}" > /dev/null 2>&1 || true; fi
         smoke_kill_daemon TERM
         # shims outlive pouchd by design: kill the ones this run started
         for p in "$SMOKE_HOME"/home/run/*/shim.pid; do
-                [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null || true
+                if [ -f "$p" ]; then kill -9 "$(cat "$p")" 2>/dev/null || true; fi
         done
         if [ -d "$SMOKE_HOME/home/runtime/runc" ]; then
                 for c in $(runc --root "$SMOKE_HOME/home/runtime/runc" list -q 2>/dev/null); do
@@ -83,5 +83,5 @@ smoke_teardown() {
 }
 
 dump_log_on_failure() {
-        [ -n "${SMOKE_HOME:-}" ] && tail -40 "$SMOKE_HOME/pouchd.log" >&2 || true
+        if [ -n "${SMOKE_HOME:-}" ]; then tail -40 "$SMOKE_HOME/pouchd.log" >&2 || true; fi
 }

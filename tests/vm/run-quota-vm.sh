@@ -66,6 +66,7 @@ if [ -n "$PKG" ] && [ ! -f "$CACHE/$PKG.deb" ]; then
 fi
 if [ -z "$PKG" ] || [ ! -f "$CACHE/$PKG.deb" ]; then
         # offline: fall back to the newest kernel already in the cache
+        # shellcheck disable=SC2012 # ls -t sorts by age; these names (Debian packages) have no newlines
         deb=$(ls -t "$CACHE"/linux-image-*.deb 2>/dev/null | head -1)
         [ -n "$deb" ] || skip "cannot resolve or download linux-image-cloud-amd64 (no apt access, nothing cached in $CACHE)"
         PKG=$(basename "$deb" .deb)
