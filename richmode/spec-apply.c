@@ -1,6 +1,7 @@
 /* rich_apply: rewrite a container's OCI spec for its rich mode. */
 #include "richmode.h"
 
+#include "identity.h"
 #include "init-units.h"
 #include "rootfs-files.h"
 
@@ -270,6 +271,13 @@ int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_si
                 r = write_file_atomic(mp, "", 0, 0755);
         if (r < 0)
                 return err_set(err, r, "cannot prepare %s: %s", o->state_dir, strerror(-r));
+        if (o->identity_marker) {
+                struct rich_identity_opts io = { .rootfs = o->rootfs, .marker = o->identity_marker,
+                                                 .hostname = o->hostname };
+                r = rich_identity_apply(&io, spec, err);
+                if (r < 0)
+                        return r;
+        }
         env_set_default(process, "container=pouch");
         /* first the state dir, then what is bound inside it (the binaries) */
         json_array_append_new(mounts, bind_mount(o->state_dir, RICH_INIT_DIR, false));
