@@ -1,0 +1,157 @@
+/* Unit tests for a rich container's identity (richmode/identity.c): machine-id, the image's SSH
+ * host keys removed once, mounts respected, /etc/hostname; and lxcfs's --enable-cfs probe. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "lib/cleanup.h"
+#include "lib/fsutil.h"
+#include "lib/jsonutil.h"
+#include "lxcfs-integration/lxcfs.h"
+#include "richmode/identity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/pouch-rich-identity-XXXXXX";
+static char rootfs[512], marker[512];
+
+static void put(const char *path, const char *data)
+{
+        char full[600];
+        snprintf(full, sizeof(full), "%s%s", rootfs, path);
+        assert_int_equal(write_file_atomic(full, data, strlen(data), 0600), 0);
+}
+
+static char *get(const char *path)
+{
+        char full[600];
+        snprintf(full, sizeof(full), "%s%s", rootfs, path);
+        char *data = NULL;
+        return read_file(full, 4096, &data, NULL) == 0 ? data : NULL;
+}
+
+static bool exists(const char *path)
+{
+        char full[600];
+        snprintf(full, sizeof(full), "%s%s", rootfs, path);
+        return access(full, F_OK) == 0;
+}
+
+static int setup(void **state)
+{
+        (void) state;
+        if (!mkdtemp(dir))
+                return -1;
+        snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+        snprintf(marker, sizeof(marker), "%s/rich-identity", dir);
+        char p[600];
+        snprintf(p, sizeof(p), "%s/etc/ssh", rootfs);
+        return mkdir_p(p, 0755);
+}
+
+static int teardown(void **state)
+{
+        (void) state;
+        return rm_rf(dir) < 0 ? -1 : 0;
+}
+
+static void test_mounts_cover(void **state)
+{
+        (void) state;
+        _cleanup_json_ json_t *m = json_pack("[{s:s},{s:s},{s:s}]", "destination", "/etc/ssh/ssh_host_rsa_key",
+                                             "destination", "/srv/", "destination", "/etc/hostname");
+        assert_true(rich_mounts_cover(m, "/etc/ssh/ssh_host_rsa_key"));
+        assert_false(rich_mounts_cover(m, "/etc/ssh/ssh_host_rsa_key.pub"));
+        assert_false(rich_mounts_cover(m, "/etc/ssh"));
+        assert_true(rich_mounts_cover(m, "/srv/x/y"));
+        assert_true(rich_mounts_cover(m, "/srv"));
+        assert_false(rich_mounts_cover(m, "/srvx"));
+        assert_false(rich_mounts_cover(m, "/etc/machine-id"));
+        _cleanup_json_ json_t *etc = json_pack("[{s:s}]", "destination", "/etc");
+        assert_true(rich_mounts_cover(etc, "/etc/machine-id"));
+        _cleanup_json_ json_t *all = json_pack("[{s:s}]", "destination", "/");
+        assert_true(rich_mounts_cover(all, "/etc/machine-id"));
+        assert_false(rich_mounts_cover(NULL, "/etc"));
+}
+
+static void test_first_start_then_kept(void **state)
+{
+        (void) state;
+        /* what an image made from a VM carries */
+        put("/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+        put("/etc/ssh/ssh_host_rsa_key", "image-rsa");
+        put("/etc/ssh/ssh_host_rsa_key.pub", "image-rsa-pub");
+        put("/etc/ssh/ssh_host_ed25519_key", "image-ed");
+        put("/etc/ssh/sshd_config", "config");
+        put("/etc/hostname", "buildhost\n");
+        /* the user bind-mounts an ed25519 key */
+        _cleanup_json_ json_t *spec = json_pack("{s:[{s:s},{s:s}]}", "mounts", "destination", "/proc", "destination",
+                                                "/etc/ssh/ssh_host_ed25519_key");
+        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .hostname = "vm-one" };
+        struct pouch_err err = { 0 };
+        assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
+        _cleanup_free_ char *mid = get("/etc/machine-id");
+        assert_non_null(mid);
+        assert_int_equal(strlen(mid), 33);
+        assert_int_equal(strspn(mid, "0123456789abcdef"), 32);
+        assert_string_not_equal(mid, "0123456789abcdef0123456789abcdef\n");
+        assert_false(exists("/etc/ssh/ssh_host_rsa_key"));
+        assert_false(exists("/etc/ssh/ssh_host_rsa_key.pub"));
+        assert_true(exists("/etc/ssh/ssh_host_ed25519_key"));
+        assert_true(exists("/etc/ssh/sshd_config"));
+        _cleanup_free_ char *hn = get("/etc/hostname");
+        assert_string_equal(hn, "vm-one\n");
+        assert_int_equal(access(marker, F_OK), 0);
+
+        /* the next start keeps what the container made */
+        put("/etc/ssh/ssh_host_rsa_key", "own-rsa");
+        o.hostname = "renamed";
+        assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
+        _cleanup_free_ char *mid2 = get("/etc/machine-id");
+        assert_string_equal(mid, mid2);
+        assert_true(exists("/etc/ssh/ssh_host_rsa_key"));
+        _cleanup_free_ char *hn2 = get("/etc/hostname");
+        assert_string_equal(hn2, "renamed\n");
+}
+
+static void test_mounted_machine_id_and_readonly(void **state)
+{
+        (void) state;
+        unlink(marker);
+        put("/etc/machine-id", "mounted\n");
+        put("/etc/ssh/ssh_host_rsa_key", "image-rsa");
+        _cleanup_json_ json_t *spec = json_pack("{s:{s:b},s:[{s:s}]}", "root", "readonly", 1, "mounts", "destination",
+                                                "/etc/machine-id");
+        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .hostname = NULL };
+        struct pouch_err err = { 0 };
+        assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
+        _cleanup_free_ char *mid = get("/etc/machine-id");
+        assert_string_equal(mid, "mounted\n");
+        /* nothing inside a read-only rootfs could make new keys */
+        assert_true(exists("/etc/ssh/ssh_host_rsa_key"));
+}
+
+static void test_lxcfs_cfs_probe(void **state)
+{
+        (void) state;
+        assert_true(lxcfs_help_has_cfs("Options :\n  --enable-cfs         Enable CPU virtualization via CPU shares\n"));
+        assert_false(lxcfs_help_has_cfs("Options :\n  -l, --enable-loadavg\n"));
+        assert_false(lxcfs_help_has_cfs(NULL));
+        assert_false(lxcfs_supports_cfs("/nonexistent/lxcfs"));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_mounts_cover),
+                cmocka_unit_test(test_first_start_then_kept),
+                cmocka_unit_test(test_mounted_machine_id_and_readonly),
+                cmocka_unit_test(test_lxcfs_cfs_probe),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
