@@ -1,6 +1,7 @@
 /* rich_apply: rewrite a container's OCI spec for its rich mode. */
 #include "richmode.h"
 
+#include "cpus.h"
 #include "identity.h"
 #include "init-units.h"
 #include "rootfs-files.h"
@@ -278,6 +279,9 @@ int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_si
                 if (r < 0)
                         return r;
         }
+        r = rich_apply_cpuset(spec, o->container_id);
+        if (r < 0)
+                return err_set(err, r, "cannot choose the container's CPUs: %s", strerror(-r));
         env_set_default(process, "container=pouch");
         /* first the state dir, then what is bound inside it (the binaries) */
         json_array_append_new(mounts, bind_mount(o->state_dir, RICH_INIT_DIR, false));

@@ -230,12 +230,21 @@ lxcfs_running() { [ "$(api GET /info | jq -r .Lxcfs.Running)" = true ]; }
         pouch rm -f cpu1 > /dev/null
 }
 
-@test "nproc is 1 in a rich container with --cpus 1" {
+@test "nproc is 1 in a rich container with --cpus 1, as in a VM with one vCPU" {
         [ "$(nproc --all)" -ge 2 ] || skip "needs a host with 2 CPUs or more"
-        run -0 pouch run -d --name cpu2 --rich --net none --cpus 1 debian-baked sleep 1000
+        run -0 pouch run -d --name cpu2 --rich --cpus 1 -v "$PT/ssh/authorized_keys:/root/.ssh/authorized_keys:ro" \
+                debian-baked sleep 1000
         run -0 pouch exec cpu2 nproc
         [ "$output" = 1 ]
+        # sessions started by the container's own init see it too
+        wait_for 30 ssh_in cpu2 true
+        [ "$(ssh_in cpu2 nproc)" = 1 ]
         pouch rm -f cpu2 > /dev/null
+        # the user's cpuset wins; a plain container keeps Docker's behaviour (a quota, every CPU)
+        run -0 pouch run --rm --rich --net none --cpus 1 --cpuset-cpus 0-1 busybox nproc
+        [ "${lines[-1]}" = 2 ]
+        run -0 pouch run --rm --net none --cpus 1 busybox nproc
+        [ "$output" = 2 ]
 }
 
 @test "--rich --enable-lxcfs=false has no lxcfs views; a bad value is refused" {

@@ -1,5 +1,6 @@
 /* Unit tests for a rich container's identity (richmode/identity.c): machine-id, the image's SSH
- * host keys removed once, mounts respected, /etc/hostname; and lxcfs's --enable-cfs probe. */
+ * host keys removed once, mounts respected, /etc/hostname; the CPUs of a CPU quota; and lxcfs's
+ * --enable-cfs probe. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +10,10 @@
 #include "lib/fsutil.h"
 #include "lib/jsonutil.h"
 #include "lxcfs-integration/lxcfs.h"
+#include "richmode/cpus.h"
 #include "richmode/identity.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +148,52 @@ static void test_lxcfs_cfs_probe(void **state)
         assert_false(lxcfs_supports_cfs("/nonexistent/lxcfs"));
 }
 
+static void test_cpuset_for_quota(void **state)
+{
+        (void) state;
+        cpu_set_t four;
+        CPU_ZERO(&four);
+        for (int c = 0; c < 4; c++)
+                CPU_SET(c, &four);
+        char buf[64];
+        /* 1 CPU of 4, where the seed says */
+        assert_int_equal(rich_cpuset_for_quota(100000, 100000, &four, 0, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "0");
+        assert_int_equal(rich_cpuset_for_quota(100000, 100000, &four, 6, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "2");
+        /* 1.5 CPUs: 2 of them, wrapping around */
+        assert_int_equal(rich_cpuset_for_quota(150000, 100000, &four, 3, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "0,3");
+        /* no quota, or one that covers every CPU: nothing to do */
+        assert_int_equal(rich_cpuset_for_quota(0, 100000, &four, 0, buf, sizeof(buf)), 1);
+        assert_int_equal(rich_cpuset_for_quota(-1, 100000, &four, 0, buf, sizeof(buf)), 1);
+        assert_int_equal(rich_cpuset_for_quota(400000, 100000, &four, 0, buf, sizeof(buf)), 1);
+        assert_int_equal(rich_cpuset_for_quota(100000, 0, &four, 0, buf, sizeof(buf)), 1);
+        /* only the allowed CPUs are chosen */
+        cpu_set_t odd;
+        CPU_ZERO(&odd);
+        CPU_SET(1, &odd);
+        CPU_SET(5, &odd);
+        CPU_SET(9, &odd);
+        assert_int_equal(rich_cpuset_for_quota(200000, 100000, &odd, 1, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "5,9");
+        assert_int_equal(rich_cpuset_for_quota(200000, 100000, &odd, 1, buf, 3), -ENOBUFS);
+
+        /* the spec: set when absent, kept when the user gave one */
+        _cleanup_json_ json_t *spec = json_pack("{s:{s:{s:{s:i,s:i}}}}", "linux", "resources", "cpu", "quota", 1000,
+                                                "period", 100000);
+        assert_int_equal(rich_apply_cpuset(spec, "ab12"), 0);
+        cpu_set_t mine;
+        CPU_ZERO(&mine);
+        assert_int_equal(sched_getaffinity(0, sizeof(mine), &mine), 0);
+        json_t *cpu = json_object_get(json_object_get(json_object_get(spec, "linux"), "resources"), "cpu");
+        if (CPU_COUNT(&mine) > 1)
+                assert_int_equal(strlen(json_get_str(cpu, "cpus", "")) > 0, 1);
+        json_object_set_new(cpu, "cpus", json_string("0-1"));
+        assert_int_equal(rich_apply_cpuset(spec, "ab12"), 0);
+        assert_string_equal(json_get_str(cpu, "cpus", ""), "0-1");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -152,6 +201,7 @@ int main(void)
                 cmocka_unit_test(test_first_start_then_kept),
                 cmocka_unit_test(test_mounted_machine_id_and_readonly),
                 cmocka_unit_test(test_lxcfs_cfs_probe),
+                cmocka_unit_test(test_cpuset_for_quota),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
