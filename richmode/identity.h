@@ -2,7 +2,9 @@
  *   - /etc/machine-id: a random 32-hex id;
  *   - SSH host keys: the image's /etc/ssh/ssh_host_* are removed, so that the container makes
  *     its own (pouch-init: ed25519 before sshd, the rest after it; systemd: ssh-keygen -A in
- *     ssh.service's drop-in), and two containers of one image never share keys;
+ *     ssh.service's drop-in), and two containers of one image never share keys; in the other
+ *     modes (sbin-init, dumb-init, an image without ssh-keygen) the daemon makes them with the
+ *     host's ssh-keygen and copies them in;
  *   - /etc/hostname in the rootfs holds the container's hostname (rewritten at every start), so
  *     that what reads the rootfs rather than the mounts (`pouch cp`, a commit) sees it too.
  * A file or directory that one of the spec's mounts covers (a user's bind mount over
@@ -21,6 +23,10 @@ struct rich_identity_opts {
         const char *rootfs;   /* the container's mounted rootfs (host path) */
         const char *marker;   /* host file written once the identity was made */
         const char *hostname; /* NULL or "": /etc/hostname left alone */
+        /* the container's init makes missing SSH host keys (pouch-init with the image's ssh-keygen,
+         * systemd's ssh.service drop-in); otherwise the daemon makes them with the host's
+         * ssh-keygen (the image's are kept when it cannot) */
+        bool image_makes_keys;
 };
 
 /* Whether one of spec.mounts is at path or at a directory above it. */

@@ -152,6 +152,39 @@ keys_ready() {
         pouch rm -f vm3 > /dev/null
 }
 
+@test "dumb-init mode: no init makes keys inside, the daemon gives the container its own" {
+        command -v dumb-init > /dev/null || skip "dumb-init is not installed (apt-get install dumb-init)"
+        run -0 pouch run -d --name di1 --rich --rich-mode dumb-init --net none debian-baked sleep 1000
+        run -0 pouch run -d --name di2 --rich --rich-mode dumb-init --net none debian-baked sleep 1000
+        local t
+        for t in ed25519 rsa ecdsa; do
+                run -0 file_key di1 "$t"
+                [[ "$output" == ssh-* || "$output" == ecdsa-* ]]
+                [ "$output" != "$(baked_key "$t")" ]
+                [ "$output" != "$(file_key di2 "$t")" ]
+        done
+        [ "$(pouch exec di1 stat -c %a /etc/ssh/ssh_host_rsa_key)" = 600 ]
+        [ "$(pouch exec di1 cat /etc/machine-id)" != "$(pouch exec di2 cat /etc/machine-id)" ]
+        pouch rm -f di1 di2 > /dev/null
+}
+
+ssh_active() { [ "$(pouch exec "$1" systemctl is-active ssh)" = active ]; }
+
+@test "systemd mode: ssh.service makes the container's own keys, a machine-id of its own" {
+        run -0 pouch run -d --name sd1 --rich --rich-mode systemd --net none debian-baked
+        wait_for 60 ssh_active sd1
+        local t
+        for t in ed25519 rsa ecdsa; do
+                run -0 file_key sd1 "$t"
+                [ -n "$output" ]
+                [ "$output" != "$(baked_key "$t")" ]
+        done
+        run -0 pouch exec sd1 cat /etc/machine-id
+        [[ "$output" =~ ^[0-9a-f]{32}$ ]]
+        [ "$output" != "$BAKED_MID" ]
+        pouch rm -f sd1 > /dev/null
+}
+
 @test "the hostname is the container's in hostname, /etc/hostname and pouch cp" {
         local n
         for n in vm1 vm2; do

@@ -95,7 +95,8 @@ static void test_first_start_then_kept(void **state)
         /* the user bind-mounts an ed25519 key */
         _cleanup_json_ json_t *spec = json_pack("{s:[{s:s},{s:s}]}", "mounts", "destination", "/proc", "destination",
                                                 "/etc/ssh/ssh_host_ed25519_key");
-        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .hostname = "vm-one" };
+        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .hostname = "vm-one",
+                                        .image_makes_keys = true };
         struct pouch_err err = { 0 };
         assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
         _cleanup_free_ char *mid = get("/etc/machine-id");
@@ -137,6 +138,41 @@ static void test_mounted_machine_id_and_readonly(void **state)
         assert_string_equal(mid, "mounted\n");
         /* nothing inside a read-only rootfs could make new keys */
         assert_true(exists("/etc/ssh/ssh_host_rsa_key"));
+}
+
+/* sbin-init, dumb-init: nothing inside makes keys, the daemon makes them with the host's ssh-keygen */
+static void test_keys_made_by_the_daemon(void **state)
+{
+        (void) state;
+        if (system("command -v ssh-keygen > /dev/null") != 0)
+                skip();
+        unlink(marker);
+        put("/etc/ssh/ssh_host_rsa_key", "image-rsa");
+        put("/etc/ssh/ssh_host_rsa_key.pub", "image-rsa-pub");
+        put("/etc/ssh/ssh_host_ed25519_key", "image-ed");
+        _cleanup_json_ json_t *spec = json_pack("{s:[{s:s}]}", "mounts", "destination", "/etc/ssh/ssh_host_ed25519_key");
+        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .image_makes_keys = false };
+        struct pouch_err err = { 0 };
+        assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
+        _cleanup_free_ char *rsa = get("/etc/ssh/ssh_host_rsa_key");
+        _cleanup_free_ char *rsa_pub = get("/etc/ssh/ssh_host_rsa_key.pub");
+        _cleanup_free_ char *ecdsa = get("/etc/ssh/ssh_host_ecdsa_key");
+        _cleanup_free_ char *ed = get("/etc/ssh/ssh_host_ed25519_key");
+        assert_non_null(rsa);
+        assert_non_null(strstr(rsa, "PRIVATE KEY"));
+        assert_non_null(rsa_pub);
+        assert_true(strncmp(rsa_pub, "ssh-rsa ", 8) == 0);
+        assert_non_null(ecdsa);
+        /* the mounted one is not the daemon's business */
+        assert_string_equal(ed, "image-ed");
+        char full[600];
+        struct stat st;
+        snprintf(full, sizeof(full), "%s/etc/ssh/ssh_host_rsa_key", rootfs);
+        assert_int_equal(stat(full, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        snprintf(full, sizeof(full), "%s/etc/ssh/ssh_host_rsa_key.pub", rootfs);
+        assert_int_equal(stat(full, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0644);
 }
 
 static void test_lxcfs_cfs_probe(void **state)
@@ -200,6 +236,7 @@ int main(void)
                 cmocka_unit_test(test_mounts_cover),
                 cmocka_unit_test(test_first_start_then_kept),
                 cmocka_unit_test(test_mounted_machine_id_and_readonly),
+                cmocka_unit_test(test_keys_made_by_the_daemon),
                 cmocka_unit_test(test_lxcfs_cfs_probe),
                 cmocka_unit_test(test_cpuset_for_quota),
         };
