@@ -331,10 +331,11 @@ void create_opts_usage(FILE *f)
 {
         fprintf(f, "Options:\n");
         for (const struct option *o = run_opts; o->name; o++) {
+                const char *arg = o->has_arg == optional_argument ? "[=value]" : o->has_arg ? " value" : "";
                 if (o->val < 256 && o->val != 'H')
-                        fprintf(f, "  -%c, --%s%s\n", o->val, o->name, o->has_arg ? " value" : "");
+                        fprintf(f, "  -%c, --%s%s\n", o->val, o->name, arg);
                 else
-                        fprintf(f, "      --%s%s\n", o->name, o->has_arg ? " value" : "");
+                        fprintf(f, "      --%s%s\n", o->name, arg);
         }
 }
 
