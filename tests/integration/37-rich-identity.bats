@@ -103,6 +103,13 @@ keys_ready() {
         # the built-in service that made the RSA and ECDSA keys ran once and is done
         run -0 pouch inspect -f '{{json .Rich.Status}}' vm1
         [ "$(jq -r '.services[] | select(.name == "ssh-host-keys") | "\(.state) \(.lastExitCode)"' <<< "$output")" = "stopped 0" ]
+        # sshd listened (with the ed25519 key) before the other keys were made
+        local listening reloaded
+        listening="$(pouch logs vm2 2>&1 | grep -n -m1 '\[sshd\] Server listening' | cut -d: -f1)"
+        reloaded="$(pouch logs vm2 2>&1 | grep -n -m1 'SSH host keys generated; sshd reloaded' | cut -d: -f1)"
+        [ -n "$listening" ] && [ -n "$reloaded" ] && [ "$listening" -lt "$reloaded" ]
+        # sshd reloaded in place (SIGHUP once it listens), it was not killed and restarted
+        [ "$(jq -r '.services[] | select(.name == "sshd") | "\(.state) \(.restarts)"' <<< "$output")" = "running 0" ]
 }
 
 @test "each container has a machine-id of its own" {
