@@ -49,7 +49,12 @@ int initscript_start(struct initscript *is, const char *path, const struct child
         if (r < 0) {
                 close(p[0]);
                 close(p[1]);
-                fprintf(stderr, "pouch-init: cannot run the initscript %s: %s\n", path, why ? why : strerror(-r));
+                /* in the tail too: the daemon shows it as the failed start's reason */
+                char msg[512];
+                int len = snprintf(msg, sizeof(msg), "pouch-init: cannot run the initscript %s: %s\n", path,
+                                   why ? why : strerror(-r));
+                tail_append(&is->tail, msg, len < (int) sizeof(msg) ? (size_t) len : sizeof(msg) - 1);
+                fputs(msg, stderr);
                 return r;
         }
         struct spawn_opts o = {

@@ -249,11 +249,15 @@ initscript_ok() {
         run pouch run -d --name is6 --rich --net none --initscript '/bin/sh -c "echo broken >&2; exit 3"' busybox sleep 1000
         [ "$status" -ne 0 ]
         [[ "$output" == *broken* ]]
+        # a quoting error fails the start and says why
+        run pouch run -d --name is7 --rich --net none --initscript "/bin/sh -c 'unterminated" busybox sleep 1000
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unterminated"* || "$output" == *"quote"* ]]
         # a relative command is refused at create
         run pouch create --rich --initscript 'setup.sh start' busybox
         [ "$status" -ne 0 ]
         [[ "$output" == *"absolute path"* ]]
-        pouch rm -f is3 is4 is5 is6 > /dev/null
+        pouch rm -f is3 is4 is5 is6 is7 > /dev/null
 }
 
 lxcfs_running() { [ "$(api GET /info | jq -r .Lxcfs.Running)" = true ]; }
