@@ -252,7 +252,7 @@ initscript_ok() {
         # a quoting error fails the start and says why
         run pouch run -d --name is7 --rich --net none --initscript "/bin/sh -c 'unterminated" busybox sleep 1000
         [ "$status" -ne 0 ]
-        [[ "$output" == *"unterminated"* || "$output" == *"quote"* ]]
+        [[ "$output" == *"unterminated quote"* ]]
         # a relative command is refused at create
         run pouch create --rich --initscript 'setup.sh start' busybox
         [ "$status" -ne 0 ]
