@@ -3,8 +3,9 @@
 #   - `pouch run --rm IMAGE true` (a plain container of the same image), the baseline;
 #   - pouch-init mode: from `pouch run -d --rich` to sshd accepting a TCP connection on port 22
 #     of the container's network namespace (a connect() loop run there with nsenter), with the SSH
-#     host keys already in the image (as in an image made from a VM) and, fewer runs, without them
-#     (pouch-init's `ssh-keygen -A` makes them at the first start);
+#     host keys already in the image (as in an image made from a VM) and, fewer runs, without them.
+#     Either way a container's first start replaces them with its own (docs/pouch-init.md,
+#     Identity): the ed25519 key is made before sshd starts, the others after it answers;
 #   - systemd mode: from `pouch run -d --rich --rich-mode systemd` to `systemctl is-system-running`
 #     answering running or degraded.
 # Medians over N runs (N=10 by default; N_KEYGEN=3 and N_SYSTEMD=3 for the slow ones), ratios

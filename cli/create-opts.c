@@ -287,7 +287,7 @@ static const struct option run_opts[] = {
         { "rich", no_argument, NULL, O_RICH },
         { "rich-mode", required_argument, NULL, O_RICHMODE },
         { "initscript", required_argument, NULL, O_INITSCRIPT },
-        { "enable-lxcfs", no_argument, NULL, O_LXCFS },
+        { "enable-lxcfs", optional_argument, NULL, O_LXCFS },
         { "disk-quota", required_argument, NULL, O_QUOTA },
         { "quota-id", required_argument, NULL, O_QUOTAID },
         { "network", required_argument, NULL, O_NET },
@@ -331,10 +331,11 @@ void create_opts_usage(FILE *f)
 {
         fprintf(f, "Options:\n");
         for (const struct option *o = run_opts; o->name; o++) {
+                const char *arg = o->has_arg == optional_argument ? "[=value]" : o->has_arg ? " value" : "";
                 if (o->val < 256 && o->val != 'H')
-                        fprintf(f, "  -%c, --%s%s\n", o->val, o->name, o->has_arg ? " value" : "");
+                        fprintf(f, "  -%c, --%s%s\n", o->val, o->name, arg);
                 else
-                        fprintf(f, "      --%s%s\n", o->name, o->has_arg ? " value" : "");
+                        fprintf(f, "      --%s%s\n", o->name, arg);
         }
 }
 
@@ -454,7 +455,16 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                 case O_RICH: json_object_set_new(hc, "Rich", json_true()); break;
                 case O_RICHMODE: json_object_set_new(hc, "RichMode", json_string(optarg)); break;
                 case O_INITSCRIPT: json_object_set_new(hc, "InitScript", json_string(optarg)); break;
-                case O_LXCFS: json_object_set_new(hc, "EnableLxcfs", json_true()); break;
+                case O_LXCFS: {
+                        /* --enable-lxcfs or --enable-lxcfs=true|false: false turns off a rich container's views */
+                        bool on = !optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0;
+                        if (!on && strcmp(optarg, "false") != 0 && strcmp(optarg, "0") != 0) {
+                                fprintf(stderr, "invalid --enable-lxcfs value '%s': true or false\n", optarg);
+                                return -1;
+                        }
+                        json_object_set_new(hc, "EnableLxcfs", json_boolean(on));
+                        break;
+                }
                 case O_QUOTA: if (disk_quota(hc, optarg) < 0) return -1; break;
                 case O_QUOTAID: json_object_set_new(hc, "QuotaID", json_string(optarg)); break;
                 case O_NET: json_object_set_new(hc, "NetworkMode", json_string(optarg)); break;

@@ -122,6 +122,7 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
         oci_hooks_default_timeout(spec, d->cfg.hook_timeout);
         if (rich_enabled(hc)) {
                 _cleanup_free_ char *state_dir = container_dir(d, c->id, "rich");
+                _cleanup_free_ char *identity = container_dir(d, c->id, "rich-identity");
                 pthread_mutex_lock(&d->lock);
                 bool given = json_get_bool(c->doc, "RichCommandGiven", true);
                 pthread_mutex_unlock(&d->lock);
@@ -137,6 +138,8 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                         .stop_timeout = (int) json_get_int(config, "StopTimeout",
                                                            d->cfg.default_stop_timeout > 0 ? d->cfg.default_stop_timeout : 10),
                         .command_given = given,
+                        .identity_marker = identity,
+                        .hostname = json_get_str(config, "Hostname", ""),
                 };
                 const char *stop_signal = NULL;
                 r = rich_apply(spec, &ro, &stop_signal, err);

@@ -37,8 +37,14 @@ void lxcfs_supervisor_free(struct lxcfs *l, bool stop_daemon);
  * on_restart). -ENOENT when lxcfs is not installed, -EIO when it does not come up; err says why. */
 int lxcfs_ensure(struct lxcfs *l, struct pouch_err *err);
 const char *lxcfs_mountpoint(const struct lxcfs *l);
-/* {"Available","Running","Pid","Mountpoint","Binary","Restarts","Error"} */
+/* {"Available","Running","Pid","Mountpoint","Binary","Restarts","Error","CpuQuotaView"} */
 json_t *lxcfs_status(struct lxcfs *l);
+
+/* probe.c */
+/* Whether an lxcfs --help text offers --enable-cfs (lxcfs >= 5: CPU views that follow the CFS
+ * quota). The supervisor starts lxcfs with it when the binary has it. */
+bool lxcfs_help_has_cfs(const char *help);
+bool lxcfs_supports_cfs(const char *binary);
 
 /* mounts.c */
 /* Whether a live lxcfs serves mountpoint (a FUSE mount whose proc/ answers). */

@@ -30,6 +30,7 @@ struct lxcfs {
         pid_t pid;
         int pidfd;
         bool child;               /* started by us: reap it */
+        bool cfs;                 /* the binary knows --enable-cfs (lxcfs >= 5) */
         unsigned restarts;
         char error[512];
         pthread_t thread;
@@ -78,7 +79,18 @@ static void forget_locked(struct lxcfs *l)
 
 static pid_t spawn_lxcfs(struct lxcfs *l)
 {
-        char *argv[] = { l->binary, "--foreground", "--enable-loadavg", "--pidfile", l->pidfile, l->mountpoint, NULL };
+        char *argv[8];
+        size_t n = 0;
+        argv[n++] = l->binary;
+        argv[n++] = "--foreground";
+        argv[n++] = "--enable-loadavg";
+        /* cpuinfo, cpu/online and stat follow the CPU quota (--cpus), not only the cpuset */
+        if (l->cfs)
+                argv[n++] = "--enable-cfs";
+        argv[n++] = "--pidfile";
+        argv[n++] = l->pidfile;
+        argv[n++] = l->mountpoint;
+        argv[n] = NULL;
         int logfd = l->logfile ? open(l->logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0) {
@@ -240,6 +252,7 @@ int lxcfs_supervisor_new(const struct lxcfs_opts *o, struct lxcfs **ret)
                 lxcfs_supervisor_free(l, false);
                 return -ENOMEM;
         }
+        l->cfs = lxcfs_supports_cfs(l->binary);
         pthread_mutex_lock(&l->lock);
         bool fresh = false;
         if (!adopt_locked(l)) {
@@ -327,6 +340,8 @@ json_t *lxcfs_status(struct lxcfs *l)
         json_t *j = json_pack("{s:b,s:b,s:i,s:s,s:s,s:i,s:s}", "Available", access(l->binary, X_OK) == 0, "Running",
                               running, "Pid", running ? (int) l->pid : 0, "Mountpoint", l->mountpoint, "Binary",
                               l->binary, "Restarts", (int) l->restarts, "Error", l->error);
+        if (j)
+                json_object_set_new(j, "CpuQuotaView", json_boolean(l->cfs));
         pthread_mutex_unlock(&l->lock);
         return j;
 }

@@ -2,9 +2,9 @@
 #include "builtins.h"
 
 #include "lib/cleanup.h"
+#include "ssh-keys.h"
 #include "unit-order.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,22 +19,6 @@ static bool exists_in(const char *root, const char *path)
                 return false;
         struct stat st;
         return stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0;
-}
-
-static bool has_host_keys(const char *root)
-{
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%s/etc/ssh", root);
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        if (!d)
-                return false;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                size_t len = strlen(de->d_name);
-                if (strncmp(de->d_name, "ssh_host_", 9) == 0 && len > 13 && strcmp(de->d_name + len - 4, "_key") == 0)
-                        return true;
-        }
-        return false;
 }
 
 static int set_cmd(struct exec_cmd *c, const char *path, const char *const *args)
@@ -59,7 +43,7 @@ static int make_unit(struct unit *u, const char *name, const char *path, const c
         return set_cmd(&u->start, path, args);
 }
 
-static int sshd_unit(const char *root, struct unit *u)
+static int sshd_unit(const char *root, struct unit *u, struct unit *keys, bool *have_keys)
 {
         static const char *const args[] = { "-D", "-e", NULL };
         int r = make_unit(u, "sshd", SSHD_PATH, args);
@@ -71,20 +55,20 @@ static int sshd_unit(const char *root, struct unit *u)
         snprintf(run, sizeof(run), "%s/run/sshd", root);
         if (mkdir(run, 0755) < 0 && errno != EEXIST)
                 fprintf(stderr, "pouch-init: warning: cannot create /run/sshd: %s\n", strerror(errno));
-        if (has_host_keys(root))
-                return 0;
+        struct ssh_key_state st;
+        ssh_keys_state(root, &st);
         static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen",
                                                "/usr/sbin/ssh-keygen" };
         for (size_t i = 0; i < ARRAY_SIZE(keygens); i++) {
                 if (!exists_in(root, keygens[i]))
                         continue;
-                u->pre = calloc(1, sizeof(*u->pre));
-                if (!u->pre)
-                        return -ENOMEM;
-                u->n_pre = 1;
-                u->pre[0].ignore_failure = true;
-                static const char *const kargs[] = { "-A", NULL };
-                return set_cmd(&u->pre[0], keygens[i], kargs);
+                r = ssh_keys_add_pre(u, keygens[i], &st);
+                if (r < 0)
+                        return r;
+                char self[4096];
+                ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+                self[n > 0 ? n : 0] = '\0';
+                return ssh_keys_unit(keygens[i], n > 0 ? self : "/run/pouch-init/pouch-init", &st, keys, have_keys);
         }
         return 0;
 }
@@ -117,12 +101,13 @@ static bool replaced(const struct unit *units, size_t n, const char *name)
 
 int builtins_add(const char *root, bool sshd, bool cron, struct unit **units, size_t *n)
 {
-        struct unit found[2];
+        struct unit found[3];
         size_t nf = 0;
         int r = 0;
         if (sshd && exists_in(root, SSHD_PATH) && !replaced(*units, *n, "sshd")) {
-                r = sshd_unit(root, &found[nf]);
-                nf++;
+                bool keys = false;
+                r = sshd_unit(root, &found[nf], &found[nf + 1], &keys);
+                nf += keys ? 2 : 1;
         }
         if (r >= 0 && cron && !replaced(*units, *n, "cron")) {
                 bool have = false;

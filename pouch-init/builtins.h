@@ -1,6 +1,7 @@
 /* The built-in services, found in the image:
- *   sshd  /usr/sbin/sshd -D -e, after `ssh-keygen -A` (an ExecStartPre=, failure ignored) when
- *         the image has no /etc/ssh/ssh_host_*_key yet and has ssh-keygen; /run/sshd is created.
+ *   sshd  /usr/sbin/sshd -D -e; /run/sshd is created. When the image has ssh-keygen and lacks
+ *         host keys, the ed25519 key is made by an ExecStartPre= (failure ignored) and the others
+ *         by the service ssh-host-keys after sshd started (ssh-keys.h).
  *   cron  the first of /usr/sbin/cron (`cron -f`), /usr/sbin/crond, /sbin/crond, /usr/bin/crond
  *         (`crond -f`).
  * Both are Restart=always. A services.d unit of the same name (sshd or ssh, cron or crond)

@@ -1,6 +1,7 @@
 /* The initscript: run before the services, output echoed and its tail kept. */
 #include "initscript.h"
 
+#include "initscript-argv.h"
 #include "output.h"
 #include "reaper.h"
 #include "util.h"
@@ -40,14 +41,25 @@ int initscript_start(struct initscript *is, const char *path, const struct child
                 return -e;
         }
         fcntl(p[0], F_SETFL, O_NONBLOCK);
-        /* executable: run it as it is (its #! line decides); otherwise it is a sh script */
-        struct stat st;
-        bool direct = stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-        char *const argv_direct[] = { (char *) path, NULL };
-        char *const argv_sh[] = { (char *) "/bin/sh", (char *) path, NULL };
+        _cleanup_strv_ struct strv argv = { 0 };
+        const char *why = NULL;
+        int r = initscript_argv("", path, &argv, &why);
+        if (r >= 0)
+                r = strv_terminate(&argv);
+        if (r < 0) {
+                close(p[0]);
+                close(p[1]);
+                /* in the tail too: the daemon shows it as the failed start's reason */
+                char msg[512];
+                int len = snprintf(msg, sizeof(msg), "pouch-init: cannot run the initscript %s: %s\n", path,
+                                   why ? why : strerror(-r));
+                tail_append(&is->tail, msg, len < (int) sizeof(msg) ? (size_t) len : sizeof(msg) - 1);
+                fputs(msg, stderr);
+                return r;
+        }
         struct spawn_opts o = {
-                .path = direct ? path : "/bin/sh",
-                .argv = direct ? argv_direct : argv_sh,
+                .path = strchr(argv.v[0], '/') ? argv.v[0] : NULL,
+                .argv = argv.v,
                 .envp = ctx->env,
                 .cwd = "/",
                 .cwd_optional = true,
@@ -57,7 +69,7 @@ int initscript_start(struct initscript *is, const char *path, const struct child
                 .session = SPAWN_SETSID,
                 .sigs = ctx->sigs,
         };
-        int r = spawn_process(&o, &is->pid);
+        r = spawn_process(&o, &is->pid);
         close(p[1]);
         if (r < 0) {
                 close(p[0]);

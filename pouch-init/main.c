@@ -1,10 +1,11 @@
 /* pouch-init: PID 1 of pouch's rich containers. The command line; the rest is in loop.c.
  *
- * pouch-init [--initscript PATH] [--keep-running] [--services-dir DIR] [--state-dir DIR]
+ * pouch-init [--initscript CMDLINE] [--keep-running] [--services-dir DIR] [--state-dir DIR]
  *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--exec] [--] [CMD [ARG...]]
  * An unknown option or a bad value exits 125 (the daemon reports it). */
 #include "loop.h"
 
+#include "ssh-keys.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -29,7 +30,8 @@ static void usage(FILE *f)
               "Without CMD the services run until pouch-init is stopped.\n"
               "\n"
               "Options:\n"
-              "  --initscript PATH       run PATH first; its failure fails the container\n"
+              "  --initscript CMDLINE    run CMDLINE first (a path, or a command line split like\n"
+              "                          ExecStart=); its failure fails the container\n"
               "  --keep-running          keep the services running after CMD exits\n"
               "  --services-dir DIR      *.service units to run (default " DEFAULT_SERVICES_DIR ")\n"
               "  --state-dir DIR         where status.json is written (default " DEFAULT_STATE_DIR ")\n"
@@ -69,6 +71,9 @@ int main(int argc, char **argv)
                 .state_dir = DEFAULT_STATE_DIR,
                 .stop_timeout = DEFAULT_STOP_TIMEOUT,
         };
+        /* the ssh-host-keys built-in service (ssh-keys.h), not for users */
+        if (argc == 3 && strcmp(argv[1], SSH_HOST_KEYS_OPTION) == 0)
+                return ssh_keys_generate_main(argv[2]);
         int i = 1;
         for (; i < argc; i++) {
                 const char *a = argv[i];
@@ -98,7 +103,7 @@ int main(int argc, char **argv)
                         o.exec = true;
                 } else if ((v = option_value(argv, argc, &i, "--initscript", &missing))) {
                         if (!*v) {
-                                fprintf(stderr, "pouch-init: --initscript needs a path\n");
+                                fprintf(stderr, "pouch-init: --initscript needs a path or a command line\n");
                                 return EXIT_USAGE;
                         }
                         o.initscript = v;

@@ -44,9 +44,12 @@ int rich_validate(const json_t *hc, struct pouch_err *err)
         if (rich_mode_from_string(mode) < 0)
                 return err_set(err, -EINVAL,
                                "invalid rich mode '%s': choose pouch-init, dumb-init, sbin-init or systemd", mode);
-        if (*script && script[0] != '/')
-                return err_set(err, -EINVAL, "--initscript needs an absolute path inside the container, not '%s'",
-                               script);
+        /* a path or a command line (split by pouch-init) whose command is an absolute path */
+        const char *first = script + strspn(script, " \t\n\"'");
+        if (*script && first[0] != '/')
+                return err_set(err, -EINVAL,
+                               "--initscript needs an absolute path inside the container, or a command line "
+                               "starting with one, not '%s'", script);
         return 0;
 }
 

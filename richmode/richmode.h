@@ -33,7 +33,8 @@ enum rich_mode rich_mode_from_string(const char *s);
 const char *rich_mode_to_string(enum rich_mode m);
 
 /* Check the rich fields of a Docker HostConfig (Rich, RichMode, InitScript): -EINVAL with a
- * message for an unknown mode, an initscript without --rich or with a relative path. */
+ * message for an unknown mode, an initscript without --rich or whose command is not an absolute
+ * path (InitScript is a path or a command line; pouch-init splits it). */
 int rich_validate(const json_t *host_config, struct pouch_err *err);
 /* Whether HostConfig asks for a rich container. */
 bool rich_enabled(const json_t *host_config);
@@ -46,14 +47,18 @@ struct rich_opts {
         const char *state_dir;   /* host directory bound at /run/pouch-init */
         const char *rootfs;      /* the container's mounted rootfs (binaries looked up, units written) */
         const char *container_id;
-        const char *initscript;  /* path inside the container, or NULL */
+        const char *initscript;  /* path or command line inside the container (pouch-init splits it), or NULL */
         const char *dumb_init_host; /* host dumb-init, NULL = /usr/bin/dumb-init */
         int stop_timeout;        /* seconds */
         bool command_given;      /* the user named a command (sbin-init/systemd run it as a service) */
+        const char *identity_marker; /* host file: the container's identity was made (identity.h); NULL: none made */
+        const char *hostname;    /* written to the rootfs's /etc/hostname */
 };
 
 /* Rewrite a built OCI spec for the mode: process.args, env, mounts, and for systemd/sbin-init the
- * files the init needs in the rootfs (machine-id, the command's unit or inittab line). Prepares
+ * files the init needs in the rootfs (machine-id, the command's unit or inittab line). With
+ * identity_marker, the container's own machine-id and SSH host keys on its first start, and its
+ * hostname in /etc/hostname (identity.h). Prepares
  * state_dir (emptied, holds the mount point for the binary). -EINVAL/-ENOENT with a message the
  * user can act on (no init in the image, no dumb-init anywhere, ...). *ret_stop_signal (may be
  * NULL) names the signal the chosen init stops on when it is not SIGTERM (systemd: SIGRTMIN+3). */

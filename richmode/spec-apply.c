@@ -1,6 +1,8 @@
 /* rich_apply: rewrite a container's OCI spec for its rich mode. */
 #include "richmode.h"
 
+#include "cpus.h"
+#include "identity.h"
 #include "init-units.h"
 #include "rootfs-files.h"
 
@@ -250,6 +252,24 @@ static int apply_dumb_init(json_t *spec, const struct rich_opts *o, struct pouch
         return 0;
 }
 
+/* Whether the container's init makes missing SSH host keys itself (identity.h). */
+static bool init_makes_keys(const struct rich_opts *o)
+{
+        if (o->mode == RICH_MODE_POUCH_INIT) {
+                static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen",
+                                                       "/bin/ssh-keygen", "/usr/sbin/ssh-keygen" };
+                for (size_t i = 0; i < sizeof(keygens) / sizeof(keygens[0]); i++)
+                        if (rootfs_exists(o->rootfs, keygens[i]))
+                                return true;
+                return false;
+        }
+        _cleanup_free_ char *target = rootfs_readlink(o->rootfs, "/sbin/init");
+        bool systemd = o->mode == RICH_MODE_SYSTEMD || (o->mode == RICH_MODE_SBIN_INIT && target && strstr(target, "systemd"));
+        /* the ssh.service drop-in of prepare_systemd() */
+        return systemd && rootfs_exists(o->rootfs, "/usr/bin/ssh-keygen") &&
+               rootfs_exists(o->rootfs, "/lib/systemd/system/ssh.service");
+}
+
 int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_signal, struct pouch_err *err)
 {
         if (ret_stop_signal)
@@ -270,6 +290,16 @@ int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_si
                 r = write_file_atomic(mp, "", 0, 0755);
         if (r < 0)
                 return err_set(err, r, "cannot prepare %s: %s", o->state_dir, strerror(-r));
+        if (o->identity_marker) {
+                struct rich_identity_opts io = { .rootfs = o->rootfs, .marker = o->identity_marker,
+                                                 .hostname = o->hostname, .image_makes_keys = init_makes_keys(o) };
+                r = rich_identity_apply(&io, spec, err);
+                if (r < 0)
+                        return r;
+        }
+        r = rich_apply_cpuset(spec, o->container_id);
+        if (r < 0)
+                return err_set(err, r, "cannot choose the container's CPUs: %s", strerror(-r));
         env_set_default(process, "container=pouch");
         /* first the state dir, then what is bound inside it (the binaries) */
         json_array_append_new(mounts, bind_mount(o->state_dir, RICH_INIT_DIR, false));

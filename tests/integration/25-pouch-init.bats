@@ -113,7 +113,7 @@ service() { cat > "$ROOT/etc/pouch/services.d/$1.service"; }
         [[ "$output" == "pouch-init version "* ]]
         run "$INIT_BIN" --help
         [ "$status" -eq 0 ]
-        [[ "$output" == *"--initscript PATH"* ]]
+        [[ "$output" == *"--initscript CMDLINE"* ]]
         run "$INIT_BIN" --bogus -- true
         [ "$status" -eq 125 ]
         [[ "$output" == *"unknown option '--bogus'"* ]]

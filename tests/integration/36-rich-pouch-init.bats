@@ -198,7 +198,7 @@ ms_now() { echo $(($(date +%s%N) / 1000000)); }
         [ "$(jq -r .phase <<< "$st")" = running ]
         [ "$(jq -r .pid <<< "$st")" = 1 ]
         # built-ins first, then services.d in dependency order
-        [ "$(jq -r '[.services[].name] | join(" ")' <<< "$st")" = "sshd cron zdb app" ]
+        [ "$(jq -r '[.services[].name] | join(" ")' <<< "$st")" = "sshd ssh-host-keys cron zdb app" ]
         [ "$(jq -r '[.services[] | select(.state == "running" and .pid > 1)] | length' <<< "$st")" = 4 ]
         [ "$(jq -r '[.services[].restarts] | add' <<< "$st")" -ge 0 ]
         # the pid shown is the service's process in the container

@@ -99,6 +99,11 @@ static void test_modes_and_validation(void **state)
         assert_non_null(strstr(err.msg, "upstart"));
         _cleanup_json_ json_t *rel = json_pack("{s:b,s:s}", "Rich", 1, "InitScript", "init.sh");
         assert_int_equal(rich_validate(rel, &err), -EINVAL);
+        /* a command line whose command is an absolute path (pouch-init splits it) */
+        _cleanup_json_ json_t *cmdline = json_pack("{s:b,s:s}", "Rich", 1, "InitScript", "'/opt/my app/init' start");
+        assert_int_equal(rich_validate(cmdline, &err), 0);
+        _cleanup_json_ json_t *rel_cmdline = json_pack("{s:b,s:s}", "Rich", 1, "InitScript", "sh -c true");
+        assert_int_equal(rich_validate(rel_cmdline, &err), -EINVAL);
         _cleanup_json_ json_t *mode_only = json_pack("{s:s}", "RichMode", "systemd");
         assert_int_equal(rich_validate(mode_only, &err), -EINVAL);
         _cleanup_json_ json_t *sd = json_pack("{s:b,s:s}", "Rich", 1, "RichMode", "systemd");

@@ -66,7 +66,7 @@ static void test_sshd_and_cron(void **state)
         assert_int_equal(unit_parse("app.service", "[Service]\nExecStart=/bin/app\n", &units[0]), 0);
         size_t n = 1;
         assert_int_equal(builtins_add(root, true, true, &units, &n), 0);
-        assert_int_equal(n, 3);
+        assert_int_equal(n, 4);
         /* built-ins first */
         assert_string_equal(units[0].name, "sshd");
         assert_string_equal(units[0].start.path, "/usr/sbin/sshd");
@@ -74,25 +74,28 @@ static void test_sshd_and_cron(void **state)
         assert_string_equal(units[0].start.argv.v[1], "-D");
         assert_string_equal(units[0].start.argv.v[2], "-e");
         assert_int_equal(units[0].restart, RESTART_ALWAYS);
-        /* no host keys yet: ssh-keygen -A first, its failure ignored */
+        /* no host keys yet: the ed25519 key first, its failure ignored; the others after sshd */
         assert_int_equal(units[0].n_pre, 1);
         assert_string_equal(units[0].pre[0].path, "/usr/bin/ssh-keygen");
-        assert_string_equal(units[0].pre[0].argv.v[1], "-A");
+        assert_string_equal(units[0].pre[0].argv.v[3], "ed25519");
         assert_true(units[0].pre[0].ignore_failure);
+        assert_string_equal(units[1].name, "ssh-host-keys");
         char run[600];
         snprintf(run, sizeof(run), "%s/run/sshd", root);
         struct stat st;
         assert_int_equal(stat(run, &st), 0);
         assert_true(S_ISDIR(st.st_mode));
-        assert_string_equal(units[1].name, "cron");
-        assert_string_equal(units[1].start.path, "/usr/sbin/crond");
-        assert_string_equal(units[1].start.argv.v[1], "-f");
-        assert_int_equal(units[1].restart, RESTART_ALWAYS);
-        assert_string_equal(units[2].name, "app");
+        assert_string_equal(units[2].name, "cron");
+        assert_string_equal(units[2].start.path, "/usr/sbin/crond");
+        assert_string_equal(units[2].start.argv.v[1], "-f");
+        assert_int_equal(units[2].restart, RESTART_ALWAYS);
+        assert_string_equal(units[3].name, "app");
         units_free(units, n);
 
         /* host keys exist: no ssh-keygen; Debian's cron wins over crond; --no-sshd */
         put("/etc/ssh/ssh_host_ed25519_key", 0600);
+        put("/etc/ssh/ssh_host_rsa_key", 0600);
+        put("/etc/ssh/ssh_host_ecdsa_key", 0600);
         put("/usr/sbin/cron", 0755);
         units = NULL;
         n = 0;
