@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 #include "container-quota.h"
 #include "events.h"
+#include "names.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -192,6 +193,9 @@ int container_rename(struct pouchd *d, struct container *c, const char *new_name
                 return err_set(err, -EINVAL, "Neither old nor new names may be empty");
         if (*new_name == '/')
                 new_name++;
+        if (!container_name_valid(new_name))
+                return err_set(err, -EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                               new_name);
         pthread_mutex_lock(&d->lock);
         if (strcmp(container_name(c) + 1, new_name) == 0) {
                 pthread_mutex_unlock(&d->lock);

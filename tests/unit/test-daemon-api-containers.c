@@ -130,6 +130,20 @@ static void test_rename(void **state)
         free(id);
 }
 
+/* rename checks the new name like create does */
+static void test_rename_invalid(void **state)
+{
+        struct api_inproc *h = *state;
+        char *id = create(h, "keep");
+        api_expect_error(h, "POST", "/containers/keep/rename?name=a%2Fb", NULL, 400, "Invalid container name");
+        api_expect_error(h, "POST", "/containers/keep/rename?name=..", NULL, 400, "Invalid container name");
+        api_expect_error(h, "POST", "/containers/keep/rename?name=%C3%A9t%C3%A9", NULL, 400, "Invalid container name");
+        json_t *j = api_expect(h, "GET", "/containers/keep/json", NULL, 200);
+        assert_string_equal(json_get_str(j, "Name", ""), "/keep");
+        json_decref(j);
+        free(id);
+}
+
 static void test_remove(void **state)
 {
         struct api_inproc *h = *state;
@@ -174,6 +188,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_inspect_missing, api_setup, api_teardown),
                 cmocka_unit_test_setup_teardown(test_list, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_rename, setup_with_image, api_teardown),
+                cmocka_unit_test_setup_teardown(test_rename_invalid, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_remove, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_image_in_use, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_exec_create, setup_with_image, api_teardown),
