@@ -335,9 +335,8 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 rm_rf(dir);
                 return r;
         }
-        char slash_name[80];
-        snprintf(slash_name, sizeof(slash_name), "/%s", name);
-        json_object_set_new(doc, "Name", json_string(slash_name));
+        /* the whole name, however long: the duplicate check compares it */
+        json_object_set_new(doc, "Name", json_sprintf("/%s", name));
         c->status = CONTAINER_CREATED;
         r = container_save_locked(d, c);
         if (r < 0) {

@@ -203,14 +203,12 @@ int container_rename(struct pouchd *d, struct container *c, const char *new_name
         }
         int r = container_name_reserve_locked(d, new_name, err);
         if (r == 0) {
-                char old[128];
-                snprintf(old, sizeof(old), "%s", container_name(c));
-                char nn[128];
-                snprintf(nn, sizeof(nn), "/%s", new_name);
-                json_object_set_new(c->doc, "Name", json_string(nn));
+                /* whole names, however long: the duplicate check compares them */
+                json_t *old = json_string(container_name(c));
+                json_object_set_new(c->doc, "Name", json_sprintf("/%s", new_name));
                 r = container_save_locked(d, c);
                 json_t *attrs = event_attrs_locked(c);
-                json_object_set_new(attrs, "oldName", json_string(old));
+                json_object_set_new(attrs, "oldName", old);
                 pthread_mutex_unlock(&d->lock);
                 event_publish(d->events, "container", "rename", c->id, attrs);
                 return r;

@@ -144,6 +144,31 @@ static void test_rename_invalid(void **state)
         free(id);
 }
 
+/* a long name is kept whole: the duplicate check compares it with the stored names */
+static void test_long_name(void **state)
+{
+        struct api_inproc *h = *state;
+        char name[201], path[300], want[202];
+        memset(name, 'n', sizeof(name) - 1);
+        name[sizeof(name) - 1] = '\0';
+        free(create(h, name));
+        snprintf(path, sizeof(path), "/containers/create?name=%s", name);
+        api_expect_error(h, "POST", path, "{\"Image\":\"tiny\"}", 409, "already in use");
+        snprintf(path, sizeof(path), "/containers/%s/json", name);
+        json_t *j = api_expect(h, "GET", path, NULL, 200);
+        snprintf(want, sizeof(want), "/%s", name);
+        assert_string_equal(json_get_str(j, "Name", ""), want);
+        json_decref(j);
+        free(create(h, "short"));
+        snprintf(path, sizeof(path), "/containers/short/rename?name=%s", name);
+        api_expect_error(h, "POST", path, NULL, 409, "already in use");
+        name[150] = 'x';
+        snprintf(path, sizeof(path), "/containers/short/rename?name=%s", name);
+        json_decref(api_expect(h, "POST", path, NULL, 204));
+        snprintf(path, sizeof(path), "/containers/%s/json", name);
+        json_decref(api_expect(h, "GET", path, NULL, 200));
+}
+
 static void test_remove(void **state)
 {
         struct api_inproc *h = *state;
@@ -189,6 +214,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_list, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_rename, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_rename_invalid, setup_with_image, api_teardown),
+                cmocka_unit_test_setup_teardown(test_long_name, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_remove, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_image_in_use, setup_with_image, api_teardown),
                 cmocka_unit_test_setup_teardown(test_exec_create, setup_with_image, api_teardown),
