@@ -11,7 +11,8 @@
  *   after '\n'      the request body (Content-Length), absent when there is no '\n'
  *
  * Only requests the router sends to a runtime-free handler are made (create/inspect/list/rename/
- * remove of containers that are never started, exec create/inspect, images list/inspect/history/
+ * remove of containers that are never started, and stop/kill/pause/unpause/resize/top of them,
+ * which stop at "not running"; exec create/inspect, images list/inspect/history/
  * tag/remove/prune, networks and volumes, system info/version/df/_ping); requests for unknown
  * paths or methods go through too. The daemon runs in a mount namespace where everything but
  * its temporary home is read-only (needs root), so nothing can be written elsewhere; an attempt
@@ -51,6 +52,9 @@ static const struct route_fn {
         { api_ping },           { api_version },         { api_info },           { api_system_df },
         { api_container_create }, { api_container_list }, { api_container_inspect }, { api_container_rename },
         { api_container_delete }, { api_exec_create },    { api_exec_inspect },   { api_image_list },
+        /* containers here never run: these answer 304/409 before reaching the runtime */
+        { api_container_stop }, { api_container_kill },  { api_container_pause }, { api_container_unpause },
+        { api_container_resize }, { api_container_top },
         { api_image_inspect },  { api_image_history },   { api_image_tag },      { api_image_delete },
         { api_image_prune },    { api_network_list },    { api_network_inspect }, { api_network_create },
         { api_network_delete }, { api_network_prune },   { api_volume_list },    { api_volume_create },
