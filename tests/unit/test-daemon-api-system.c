@@ -76,6 +76,12 @@ static void test_router(void **state)
         api_expect_error(h, "DELETE", "/_ping", NULL, 405, "not allowed");
         api_expect_error(h, "PUT", "/containers/create", NULL, 405, "method PUT not allowed for /containers/create");
         api_expect_error(h, "GET", "/v1.99/version", NULL, 400, "too new");
+        api_expect_error(h, "GET", "/v9999999999999999999.1/version", NULL, 400, "too new");
+        api_expect_error(h, "GET", "/v1.99999999999/version", NULL, 400, "too new");
+        /* older than the MinAPIVersion /version announces */
+        api_expect_error(h, "GET", "/v1.11/version", NULL, 400, "too old");
+        api_expect_error(h, "GET", "/v1/containers/json", NULL, 400, "too old");
+        json_decref(api_expect(h, "GET", "/v1.12/version", NULL, 200));
         /* the version prefix is stripped before routing */
         json_decref(api_expect(h, "GET", "/v1.12/containers/json", NULL, 200));
 }
