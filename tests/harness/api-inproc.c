@@ -40,7 +40,6 @@ struct api_inproc {
         unsigned flags;
         struct MHD_Daemon **servers;
         size_t nservers;
-        bool stores_open;
         struct pouch_err start_err;
         int start_r;
 };
@@ -122,10 +121,8 @@ static void *start_thread(void *p)
         h->start_r = 0;
         if (h->flags & API_INPROC_READONLY_HOST)
                 h->start_r = enter_readonly_host(h->home, &h->start_err);
-        if (h->start_r >= 0) {
-                h->stores_open = true;
+        if (h->start_r >= 0)
                 h->start_r = open_stores(h, &h->start_err);
-        }
         if (h->start_r >= 0)
                 h->start_r = http_server_start(&h->d, &h->servers, &h->nservers, &h->start_err);
         return NULL;
