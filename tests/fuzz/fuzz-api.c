@@ -32,9 +32,11 @@
 
 #include "daemon/api/api.h"
 #include "daemon/http.h"
+#include "lib/fsutil.h"
 #include "lib/log.h"
 
 #include <jansson.h>
+#include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +66,17 @@ static const struct route_fn {
         { api_volume_inspect }, { api_volume_delete },   { api_volume_prune },
 };
 
+/* A crash skips atexit(): the temporary home goes now. */
+static void remove_home(void)
+{
+        if (harness)
+                (void) rm_rf(api_inproc_home(harness));
+}
+
 static void die(const char *what, const char *method, const char *path, unsigned status, const char *body)
 {
         fprintf(stderr, "fuzz-api: %s: %s %s -> %u %.400s\n", what, method, path, status, body ? body : "");
+        remove_home();
         abort();
 }
 
@@ -108,6 +118,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         log_set_level(LOG_LEVEL_ERROR);
         harness_start();
         atexit(harness_stop);
+        __sanitizer_set_death_callback(remove_home);
         return 0;
 }
 
