@@ -41,6 +41,8 @@ QUOTA_SRC := $(wildcard quota/*.c)
 RICH_SRC := $(wildcard richmode/*.c)
 INIT_SRC := $(wildcard pouch-init/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
+# the in-process API daemon of tests/harness/ (test-daemon-api-* and the fuzzers link it)
+HARNESS_SRC := $(wildcard tests/harness/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -115,6 +117,7 @@ test_libs = $(strip \
   $(if $(filter test-image-%,$(1)),$(LIBIMAGE) $(LIBPOUCH)) \
   $(if $(filter test-registry-%,$(1)),$(LIBREGISTRY) $(LIBIMAGE) $(LIBPOUCH)) \
   $(if $(filter test-cli-%,$(1)),$(LIBCLI) $(LIBPOUCH)) \
+  $(if $(filter test-daemon-api-%,$(1)),$(call obj,$(HARNESS_SRC))) \
   $(if $(filter test-daemon-%,$(1)),$(ALL_LIBS)) \
   $(if $(filter test-features-%,$(1)),$(LIBFEATURES) $(LIBRUNTIME) $(LIBPOUCH)) \
   $(if $(filter test-init-%,$(1)),$(LIBINIT)))

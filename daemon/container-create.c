@@ -21,16 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool valid_name(const char *n)
-{
-        if (!isalnum((unsigned char) n[0]) || !n[1])
-                return false;
-        for (const char *p = n + 1; *p; p++)
-                if (!isalnum((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
-                        return false;
-        return true;
-}
-
 /* Env: image values first, the user's override by key (KEY=... or bare KEY). */
 static json_t *merge_env(const json_t *image_env, const json_t *user_env)
 {
@@ -195,7 +185,7 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
 {
         if (name && *name == '/')
                 name++;
-        if (name && *name && !valid_name(name))
+        if (name && *name && !container_name_valid(name))
                 return err_set(err, -EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
         const char *image_name = json_get_str(body, "Image", "");
         if (!*image_name)
@@ -349,9 +339,8 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 rm_rf(dir);
                 return r;
         }
-        char slash_name[80];
-        snprintf(slash_name, sizeof(slash_name), "/%s", name);
-        json_object_set_new(doc, "Name", json_string(slash_name));
+        /* the whole name, however long: the duplicate check compares it */
+        json_object_set_new(doc, "Name", json_sprintf("/%s", name));
         c->status = CONTAINER_CREATED;
         r = container_save_locked(d, c);
         if (r < 0) {

@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 #include "container-quota.h"
 #include "events.h"
+#include "names.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -192,6 +193,9 @@ int container_rename(struct pouchd *d, struct container *c, const char *new_name
                 return err_set(err, -EINVAL, "Neither old nor new names may be empty");
         if (*new_name == '/')
                 new_name++;
+        if (!container_name_valid(new_name))
+                return err_set(err, -EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                               new_name);
         pthread_mutex_lock(&d->lock);
         if (strcmp(container_name(c) + 1, new_name) == 0) {
                 pthread_mutex_unlock(&d->lock);
@@ -199,14 +203,12 @@ int container_rename(struct pouchd *d, struct container *c, const char *new_name
         }
         int r = container_name_reserve_locked(d, new_name, err);
         if (r == 0) {
-                char old[128];
-                snprintf(old, sizeof(old), "%s", container_name(c));
-                char nn[128];
-                snprintf(nn, sizeof(nn), "/%s", new_name);
-                json_object_set_new(c->doc, "Name", json_string(nn));
+                /* whole names, however long: the duplicate check compares them */
+                json_t *old = json_string(container_name(c));
+                json_object_set_new(c->doc, "Name", json_sprintf("/%s", new_name));
                 r = container_save_locked(d, c);
                 json_t *attrs = event_attrs_locked(c);
-                json_object_set_new(attrs, "oldName", json_string(old));
+                json_object_set_new(attrs, "oldName", old);
                 pthread_mutex_unlock(&d->lock);
                 event_publish(d->events, "container", "rename", c->id, attrs);
                 return r;

@@ -1,6 +1,7 @@
-/* Random container names in docker's "adjective_surname" style. */
+/* Container names: docker's rule for them, random ones in its "adjective_surname" style. */
 #include "names.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <sys/random.h>
 
@@ -28,4 +29,14 @@ void random_container_name(char *buf, size_t len, unsigned attempt)
                 snprintf(buf, len, "%s_%s", a, b);
         else
                 snprintf(buf, len, "%s_%s%u", a, b, attempt);
+}
+
+bool container_name_valid(const char *n)
+{
+        if (!isalnum((unsigned char) n[0]) || !n[1])
+                return false;
+        for (const char *p = n + 1; *p; p++)
+                if (!isalnum((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
+                        return false;
+        return true;
 }

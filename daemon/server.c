@@ -128,12 +128,23 @@ int http_strip_version(const char *url, char **ret_path, char *ret_version, size
         return *ret_path ? 0 : -ENOMEM;
 }
 
+/* "MAJOR[.MINOR]"; a number too large for unsigned long saturates (sscanf's %d has undefined
+ * behaviour there, and in practice made a huge version older than ours). */
+static void version_parse(const char *s, unsigned long *ret_major, unsigned long *ret_minor)
+{
+        char *end;
+        *ret_major = strtoul(s, &end, 10);
+        *ret_minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
+}
+
 int http_version_cmp(const char *a, const char *b)
 {
-        int amaj = 0, amin = 0, bmaj = 0, bmin = 0;
-        sscanf(a, "%d.%d", &amaj, &amin);
-        sscanf(b, "%d.%d", &bmaj, &bmin);
-        return amaj != bmaj ? amaj - bmaj : amin - bmin;
+        unsigned long amaj, amin, bmaj, bmin;
+        version_parse(a, &amaj, &amin);
+        version_parse(b, &bmaj, &bmin);
+        if (amaj != bmaj)
+                return amaj < bmaj ? -1 : 1;
+        return amin < bmin ? -1 : amin > bmin;
 }
 
 /* On TLS listeners every request must come with a client certificate the CA signed. */
@@ -178,6 +189,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                 if (apiver[0] && http_version_cmp(apiver, API_VERSION) > 0)
                         return http_errorf(r, 400, "client version %s is too new. Maximum supported API version is %s",
                                            apiver, API_VERSION);
+                if (apiver[0] && http_version_cmp(apiver, API_MIN_VERSION) < 0)
+                        return http_errorf(r, 400, "client version %s is too old. Minimum supported API version is %s, "
+                                           "please upgrade your client to a newer version", apiver, API_MIN_VERSION);
                 bool known;
                 r->route = http_route_find(method, r->path, r->params, &known);
                 if (!r->route) {

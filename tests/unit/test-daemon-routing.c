@@ -91,6 +91,11 @@ static void test_versions(void **state)
         assert_true(http_version_cmp("1.41", "1.41") == 0);
         assert_true(http_version_cmp("1.9", "1.41") < 0);
         assert_true(http_version_cmp("2.0", "1.41") > 0);
+        /* numbers past INT_MAX are newer, not wrapped around (sscanf's %d made them older) */
+        assert_true(http_version_cmp("99999999999999", "1.41") > 0);
+        assert_true(http_version_cmp("1.99999999999", "1.41") > 0);
+        assert_true(http_version_cmp("1.4294967337", "1.41") > 0);
+        assert_true(http_version_cmp("1", "1.12") < 0);
 }
 
 /* event_matches with filters given as the query's JSON text (map or list form) */
