@@ -50,13 +50,51 @@ static int set_cmd(struct exec_cmd *c, const char *path, const char *const *args
 
 static int make_unit(struct unit *u, const char *name, const char *path, const char *const *args)
 {
-        memset(u, 0, sizeof(*u));
-        u->name = strdup(name);
-        if (!u->name)
-                return -ENOMEM;
+        int r = unit_init(u, name);
+        if (r < 0)
+                return r;
+        u->source = SOURCE_BUILTIN;
         u->restart = RESTART_ALWAYS;
-        u->restart_sec_ms = UNIT_DEFAULT_RESTART_SEC_MS;
         return set_cmd(&u->start, path, args);
+}
+
+/* Put `ssh-keygen -A` (failure ignored) in front of u's ExecStartPre= when the image has no host
+ * keys and has ssh-keygen. */
+static int add_keygen(const char *root, struct unit *u)
+{
+        if (has_host_keys(root))
+                return 0;
+        static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen",
+                                               "/usr/sbin/ssh-keygen" };
+        for (size_t i = 0; i < ARRAY_SIZE(keygens); i++) {
+                if (!exists_in(root, keygens[i]))
+                        continue;
+                struct exec_cmd *pre = realloc(u->pre, (u->n_pre + 1) * sizeof(*pre));
+                if (!pre)
+                        return -ENOMEM;
+                u->pre = pre;
+                memmove(pre + 1, pre, u->n_pre * sizeof(*pre));
+                memset(&pre[0], 0, sizeof(pre[0]));
+                u->n_pre++;
+                pre[0].ignore_failure = true;
+                static const char *const kargs[] = { "-A", NULL };
+                return set_cmd(&pre[0], keygens[i], kargs);
+        }
+        return 0;
+}
+
+int builtins_adopt(const char *root, struct unit *units, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct unit *u = &units[i];
+                if (u->source == SOURCE_BUILTIN || u->skip_reason || u->error ||
+                    (strcmp(u->name, "ssh") != 0 && strcmp(u->name, "sshd") != 0))
+                        continue;
+                int r = add_keygen(root, u);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int sshd_unit(const char *root, struct unit *u)
@@ -71,22 +109,7 @@ static int sshd_unit(const char *root, struct unit *u)
         snprintf(run, sizeof(run), "%s/run/sshd", root);
         if (mkdir(run, 0755) < 0 && errno != EEXIST)
                 fprintf(stderr, "pouch-init: warning: cannot create /run/sshd: %s\n", strerror(errno));
-        if (has_host_keys(root))
-                return 0;
-        static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen",
-                                               "/usr/sbin/ssh-keygen" };
-        for (size_t i = 0; i < ARRAY_SIZE(keygens); i++) {
-                if (!exists_in(root, keygens[i]))
-                        continue;
-                u->pre = calloc(1, sizeof(*u->pre));
-                if (!u->pre)
-                        return -ENOMEM;
-                u->n_pre = 1;
-                u->pre[0].ignore_failure = true;
-                static const char *const kargs[] = { "-A", NULL };
-                return set_cmd(&u->pre[0], keygens[i], kargs);
-        }
-        return 0;
+        return add_keygen(root, u);
 }
 
 static int cron_unit(const char *root, struct unit *u, bool *found)

@@ -18,3 +18,7 @@
  * of the n units of *units (realloc'ed); their paths inside the container are absolute. 0 or
  * -ENOMEM. */
 int builtins_add(const char *root, bool sshd, bool cron, struct unit **units, size_t *n);
+
+/* Units found in the image that run sshd (named ssh or sshd, not skipped) get the built-in's
+ * `ssh-keygen -A` first step when the image has no host keys yet. 0 or -ENOMEM. */
+int builtins_adopt(const char *root, struct unit *units, size_t n);
