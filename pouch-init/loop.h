@@ -27,6 +27,7 @@ struct init_options {
         int stop_timeout;         /* seconds */
         bool no_sshd;
         bool no_cron;
+        unsigned services_mask;   /* SERVICES_* of service-set.h: where services come from */
         bool exec;                /* run the initscript, then exec cmd in our place (no services) */
         char **cmd;               /* NULL-terminated; NULL or empty: no main process */
 };

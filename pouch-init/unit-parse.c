@@ -23,6 +23,17 @@ enum section {
         SECTION_OTHER,
 };
 
+const char *unit_source_name(enum unit_source s)
+{
+        static const char *const names[] = {
+                [SOURCE_POUCH] = "services.d",
+                [SOURCE_SYSTEMD] = "systemd",
+                [SOURCE_SYSV] = "sysv",
+                [SOURCE_BUILTIN] = "builtin",
+        };
+        return (unsigned) s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
+
 void unit_name_normalize(char *name)
 {
         size_t len = strlen(name);
@@ -303,7 +314,10 @@ int unit_finish(struct unit *u)
 {
         if (u->error)
                 return 0;
-        const char *file = u->path ? u->path : u->name;
+        _cleanup_free_ char *own = NULL;
+        if (!u->path && asprintf(&own, "%s.service", u->name) < 0)
+                return -ENOMEM;
+        const char *file = u->path ? u->path : own;
         const char *slash = strrchr(file, '/');
         struct unit_parser p = { .file = slash ? slash + 1 : file, .u = u };
         int r = 0;

@@ -162,5 +162,8 @@ int unit_set_error(struct unit *u, const char *fmt, ...) __attribute__((format(p
  * "1h", "200us" (rounded up to 1 ms). 0 or -EINVAL. */
 int parse_timespan_ms(const char *s, int64_t *ret);
 
+/* "services.d", "systemd", "sysv", "builtin": where a unit came from, for the status. */
+const char *unit_source_name(enum unit_source s);
+
 /* Strip a ".service" suffix in place. */
 void unit_name_normalize(char *name);

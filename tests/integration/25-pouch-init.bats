@@ -259,7 +259,7 @@ EOF2
 @test "pouch-init: a malformed unit fails alone; Requires= on it fails its dependent" {
         service bad << 'EOF2'
 [Service]
-Restart=sometimes
+Restart sometimes
 ExecStart=/bin/true
 EOF2
         service needs-bad << 'EOF2'
@@ -276,7 +276,7 @@ EOF2
         wait_for 10 st_is '[.services[] | select(.name == "fine") | .state] | .[0]' running
         st_is '[.services[] | select(.name == "bad") | .state] | .[0]' failed
         st_is '[.services[] | select(.name == "bad") | .error] | .[0]' \
-                "bad.service:2: Restart=sometimes is not supported (use no, always or on-failure)"
+                "bad.service:2: missing '=' in 'Restart sometimes'"
         st_is '[.services[] | select(.name == "needs-bad") | .state] | .[0]' failed
         st_is '[.services[] | select(.name == "needs-bad") | .error] | .[0]' "required service bad failed to start"
         st_is .main.running true
