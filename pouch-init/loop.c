@@ -81,7 +81,7 @@ static void write_status(struct supervisor *s)
                 ss[i] = (struct status_service) {
                         .name = sv->unit.name,
                         .state = svc_state_name(sv->state),
-                        .pid = sv->pid,
+                        .pid = sv->pid > 0 ? sv->pid : sv->ctl_pid,
                         .restarts = sv->restarts,
                         .has_last_exit = sv->has_last_exit,
                         .last_exit = sv->last_exit,

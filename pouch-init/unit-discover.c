@@ -360,6 +360,27 @@ static int walk_target(const char *root, const char *target, struct strv *queue,
         return r;
 }
 
+/* A service whose NAME.socket is enabled expects its listening sockets from systemd (dbus with
+ * --address=systemd:): without socket activation it cannot run. */
+static int skip_socket_activated(struct unit *units, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (units[i].skip_reason || other_kind(units[i].name))
+                        continue;
+                _cleanup_free_ char *sock = NULL;
+                if (asprintf(&sock, "%s.socket", units[i].name) < 0)
+                        return -ENOMEM;
+                if (units_find(units, n, sock) < 0)
+                        continue;
+                if (asprintf(&units[i].skip_reason, "socket-activated by %s, and socket activation is not supported",
+                             sock) < 0) {
+                        units[i].skip_reason = NULL;
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
 int discover_systemd(const char *root, struct unit **units, size_t *n)
 {
         _cleanup_strv_ struct strv queue = { 0 };
@@ -379,6 +400,9 @@ int discover_systemd(const char *root, struct unit **units, size_t *n)
                 if (r < 0)
                         return r;
         }
+        r = skip_socket_activated(*units, *n);
+        if (r < 0)
+                return r;
         /* what the enabled services pull in themselves */
         for (size_t k = first; k < *n; k++) {
                 _cleanup_strv_ struct strv deps = { 0 };
