@@ -427,8 +427,12 @@ static void advance(struct supervisor *s, int64_t now, int64_t *next)
                 for (size_t i = 0; i < s->n_svc; i++)
                         service_tick(&s->svc[i], &s->ctx, now, next);
         }
-        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING)
+        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING) {
                 schedule(s, now);
+                /* what schedule() started may have a start timeout: count it in *next */
+                for (size_t i = 0; i < s->n_svc; i++)
+                        service_tick(&s->svc[i], &s->ctx, now, next);
+        }
         if (s->phase == PHASE_STARTING && services_settled(s))
                 start_main(s);
         if (s->phase == PHASE_RUNNING && s->main.done && !s->main.pid && s->has_cmd) {
