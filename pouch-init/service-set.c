@@ -58,48 +58,50 @@ static const char *source_name(enum unit_source s)
         }
 }
 
-/* Append src to dst, dropping the units whose name dst has already. */
-static int merge(struct unit **dst, size_t *n, struct unit *src, size_t n_src)
+/* Append the services.d units to the image's: a services.d unit replaces an image unit of the
+ * same name (which leaves the list, named in a warning). */
+static int merge_pouch(struct unit **all, size_t *n, struct unit *pouch, size_t n_pouch)
 {
         int r = 0;
-        for (size_t i = 0; i < n_src; i++) {
-                ssize_t w = units_find(*dst, *n, src[i].name);
-                if (w < 0) {
-                        if (r >= 0)
-                                r = units_push(dst, n, &src[i]);
-                        continue;
+        for (size_t i = 0; i < n_pouch; i++) {
+                ssize_t w = units_find(*all, *n, pouch[i].name);
+                if (r >= 0 && w >= 0) {
+                        struct unit *img = &(*all)[w];
+                        if (!img->skip_reason)
+                                r = unit_warn(&pouch[i], "it replaces the %s %s (%s)", source_name(img->source),
+                                              img->name, img->path ? img->path : "?");
+                        unit_free(img);
+                        memmove(img, img + 1, (*n - (size_t) w - 1) * sizeof(*img));
+                        (*n)--;
                 }
-                if (r >= 0 && !src[i].skip_reason && !(*dst)[w].skip_reason)
-                        r = unit_warn(&(*dst)[w], "%s %s is also enabled as a %s (%s), which is not run",
-                                      source_name((*dst)[w].source), src[i].name, source_name(src[i].source),
-                                      src[i].path ? src[i].path : "?");
-                unit_free(&src[i]);
+                if (r >= 0)
+                        r = units_push(all, n, &pouch[i]);
+                else
+                        unit_free(&pouch[i]);
         }
-        free(src);
+        free(pouch);
         return r;
 }
 
 int service_set_load(const struct service_set_opts *o, struct unit **ret, size_t *n)
 {
-        struct unit *all = NULL;
-        size_t n_all = 0;
+        struct unit *all = NULL, *pouch = NULL;
+        size_t n_all = 0, n_pouch = 0;
         int r = 0;
-        if (o->mask & SERVICES_POUCH) {
-                _cleanup_free_ char *dir = NULL;
-                if (asprintf(&dir, "%s%s", o->root, o->services_dir) < 0)
-                        return -ENOMEM;
-                r = unit_load_dir(dir, &all, &n_all);
-        }
-        if (r >= 0 && (o->mask & SERVICES_SYSTEMD)) {
-                struct unit *found = NULL;
-                size_t nf = 0;
-                r = discover_systemd(o->root, &found, &nf);
-                int m = merge(&all, &n_all, found, nf);
-                r = r < 0 ? r : m;
-        }
-        /* appended to the same list: a script whose name is taken already is left out */
+        if (o->mask & SERVICES_SYSTEMD)
+                r = discover_systemd(o->root, &all, &n_all);
+        /* appended to the same list: a script whose name a unit has is left out */
         if (r >= 0 && (o->mask & SERVICES_SYSV))
                 r = sysv_discover(o->root, o->mask & SERVICES_SYSTEMD, &all, &n_all);
+        if (r >= 0 && (o->mask & SERVICES_POUCH)) {
+                _cleanup_free_ char *dir = NULL;
+                if (asprintf(&dir, "%s%s", o->root, o->services_dir) < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = unit_load_dir(dir, &pouch, &n_pouch);
+                if (r >= 0)
+                        r = merge_pouch(&all, &n_all, pouch, n_pouch);
+        }
         if (r >= 0)
                 r = builtins_add(o->root, o->sshd, o->cron, &all, &n_all);
         if (r >= 0)

@@ -1,8 +1,8 @@
 /* Which services pouch-init runs: the union of the image's enabled systemd units, its SysV
  * scripts, the services.d units and the built-ins, as chosen by --rich-services.
  *
- * One service per name: a services.d unit wins over a systemd unit, which wins over a SysV
- * script (the loser is dropped, with a warning on the winner); the built-in sshd and cron are
+ * One service per name: a services.d unit wins over a systemd unit (which leaves the list, named in
+ * a warning of the services.d unit), which wins over a SysV script; the built-in sshd and cron are
  * added only when no unit of those names (ssh/sshd, cron/crond) was found. A unit found in the
  * image that runs sshd gets the built-in's `ssh-keygen -A` step when the image has no host keys. */
 #pragma once
@@ -31,6 +31,6 @@ struct service_set_opts {
         bool cron;
 };
 
-/* Every unit to run or show (skipped ones included), in list order: built-ins, services.d,
- * systemd units, SysV scripts. 0 with a malloc'ed array (free with units_free), or -ENOMEM. */
+/* Every unit to run or show (skipped ones included), in list order (the start order of units
+ * that do not order themselves): built-ins, systemd units, SysV scripts, services.d units. 0 with a malloc'ed array (free with units_free), or -ENOMEM. */
 int service_set_load(const struct service_set_opts *o, struct unit **ret, size_t *n);
