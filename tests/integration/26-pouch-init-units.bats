@@ -242,6 +242,67 @@ EOF2
         wait_init
 }
 
+@test "units: StartLimitBurst= ends a crash loop in failed" {
+        service loop << 'EOF2'
+[Unit]
+StartLimitIntervalSec=60
+StartLimitBurst=3
+[Service]
+Restart=always
+RestartSec=0
+ExecStart=/bin/sh -c 'echo run >> /tmp/runs; exit 1'
+EOF2
+        start_init --no-cron -- sleep 1000
+        wait_for 20 svc_is loop state failed
+        [[ "$(svc loop error)" == "start limit hit (StartLimitBurst=3 within 60000 ms)" ]]
+        [ "$(wc -l < "$ROOT/tmp/runs")" -eq 3 ]
+        kill -TERM "$(init_pid)"
+        wait_init
+}
+
+@test "units: RuntimeDirectory=, UMask=, StandardOutput=null, ExecStartPost=, Before=, unmet conditions" {
+        service early << 'EOF2'
+[Unit]
+Before=aaa.service
+[Service]
+RuntimeDirectory=early/sub
+RuntimeDirectoryMode=0710
+UMask=0077
+StandardOutput=null
+ExecStart=/bin/sh -c 'echo hidden; touch /tmp/early-file; exec sleep 1000'
+ExecStartPost=/bin/sh -c 'test -e /tmp/early-file || sleep 0.3; echo post > /tmp/post'
+EOF2
+        # listed first by name, ordered after early by early's Before=
+        service aaa << 'EOF2'
+[Service]
+ExecStart=/bin/sh -c 'cat /tmp/post > /tmp/late-saw 2>&1; exec sleep 1000'
+EOF2
+        service gated << 'EOF2'
+[Unit]
+ConditionPathExists=/etc/not-there
+[Service]
+ExecStart=/bin/sleep 1000
+EOF2
+        service gated-empty << 'EOF2'
+[Unit]
+ConditionFileNotEmpty=!/etc/hostname-empty
+[Service]
+ExecStart=/bin/sleep 1000
+EOF2
+        : > "$ROOT/etc/hostname-empty"
+        start_init --no-cron -- sleep 1000
+        wait_for 10 svc_is aaa state running
+        [ "$(cat "$ROOT/tmp/late-saw")" = post ]
+        [ "$(stat -c %a "$ROOT/run/early/sub")" = 710 ]
+        [ "$(stat -c %a "$ROOT/tmp/early-file")" = 600 ]
+        run ! grep -q hidden "$ROOT/.out"
+        svc_is gated state skipped
+        svc_is gated reason "ConditionPathExists=/etc/not-there is not met"
+        svc_is gated-empty state running
+        kill -TERM "$(init_pid)"
+        wait_init
+}
+
 # a VM tree: a SysV app enabled in rc2.d, a systemd unit enabled by a wants link, with a drop-in
 make_vm_tree() {
         mkdir -p "$ROOT/etc/init.d" "$ROOT/etc/rc2.d" "$ROOT/lib/systemd/system" \
