@@ -1,12 +1,12 @@
 /* pouch-init's event loop and phases: initscript, services, main process, stop sequence. */
 #include "loop.h"
 
-#include "service-set.h"
 #include "env-file.h"
 #include "initscript.h"
 #include "lib/cleanup.h"
 #include "mainproc.h"
 #include "reaper.h"
+#include "service-set.h"
 #include "service.h"
 #include "signals.h"
 #include "status.h"
