@@ -63,7 +63,6 @@ struct supervisor {
         int stop_signal;          /* what started it: SIGTERM, SIGINT, or 0 (the main process exited) */
         int64_t main_deadline;    /* SIGKILL the main process (or initscript) then */
         bool main_killed;
-        bool services_signaled;
         int64_t give_up_at; /* processes that survive SIGKILL this long are left behind */
         bool finished;
         int exit_code;
@@ -376,6 +375,21 @@ static int stop_exit_code(const struct supervisor *s)
         return s->has_cmd && s->stop_signal ? 128 + s->stop_signal : 0;
 }
 
+/* Whether every service ordered after service i is stopped (or never ran). */
+static bool dependents_down(const struct supervisor *s, size_t i)
+{
+        for (size_t j = 0; j < s->n_svc; j++) {
+                const struct service *d = &s->svc[j];
+                enum svc_state st = d->state;
+                if (st != SVC_RUNNING && st != SVC_STARTING && st != SVC_STOPPING)
+                        continue;
+                for (size_t k = 0; k < d->n_after; k++)
+                        if (d->after[k] == i)
+                                return false;
+        }
+        return true;
+}
+
 static void advance_stop(struct supervisor *s, int64_t now, int64_t *next)
 {
         if (s->main.pid > 0 || s->is.pid > 0) {
@@ -394,15 +408,21 @@ static void advance_stop(struct supervisor *s, int64_t now, int64_t *next)
                         return;
                 }
         }
-        if (!s->services_signaled) {
-                s->services_signaled = true;
-                for (size_t k = s->n_svc; k-- > 0;)
-                        service_stop(&s->svc[s->order[k]], &s->ctx, true, now);
+        /* in reverse start order, each once the services ordered after it are down: what a
+         * service needs outlives it (SysV stop scripts run in reverse too) */
+        for (size_t k = s->n_svc; k-- > 0;) {
+                size_t i = s->order[k];
+                if (!s->svc[i].stop_begun && dependents_down(s, i))
+                        service_stop(&s->svc[i], &s->ctx, true, now);
         }
         /* each service enforces its own TimeoutStopSec= (service_tick) */
-        for (size_t i = 0; i < s->n_svc; i++)
-                if (service_stopping(&s->svc[i]))
-                        return;
+        bool waiting = false;
+        for (size_t i = 0; i < s->n_svc; i++) {
+                service_tick(&s->svc[i], &s->ctx, now, next);
+                waiting = waiting || service_stopping(&s->svc[i]) || !s->svc[i].stop_begun;
+        }
+        if (waiting)
+                return;
         finish(s, stop_exit_code(s));
 }
 

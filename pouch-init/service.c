@@ -495,6 +495,7 @@ static void stop_step(struct service *s, const struct child_ctx *ctx, int64_t no
 void service_stop(struct service *s, const struct child_ctx *ctx, bool begin_stop, int64_t now)
 {
         s->stopping = true;
+        s->stop_begun = s->stop_begun || begin_stop;
         if (s->state == SVC_WAITING || s->state == SVC_RESTARTING) {
                 set_state(s, ctx, SVC_STOPPED);
                 return;

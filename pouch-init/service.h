@@ -73,6 +73,7 @@ struct service {
         int64_t restart_at; /* in restarting: when to start again */
         bool ever_started;  /* a start attempt got through (the dependents may go) */
         bool stopping;      /* no more starts; every exit ends in stopped */
+        bool stop_begun;    /* service_stop() with begin_stop was called */
         bool killed;        /* SIGKILL was sent */
         /* the current attempt's environment, credentials and working directory */
         struct strv run_env;

@@ -319,7 +319,7 @@ make_vm_tree() {
 ### END INIT INFO
 case "\$1" in
 start) echo "$s" >> /tmp/sysv-order; sleep 1000 > /dev/null 2>&1 & echo \$! > /run/$s.pid ;;
-stop) echo "$s" >> /tmp/sysv-stopped; kill "\$(cat /run/$s.pid)" ;;
+stop) $([ "$s" = myapp ] && echo "sleep 0.3;") echo "$s" >> /tmp/sysv-stopped; kill "\$(cat /run/$s.pid)" ;;
 esac
 EOF2
                 chmod 755 "$ROOT/etc/init.d/$s"
@@ -375,9 +375,8 @@ EOF2
         kill -TERM "$(init_pid)"
         wait_init
         [ "$rc" -eq 143 ]
-        # SysV stop scripts ran
-        grep -qx myapp "$ROOT/tmp/sysv-stopped"
-        grep -qx dbapp "$ROOT/tmp/sysv-stopped"
+        # SysV stop scripts ran, in reverse order: myapp (after dbapp) first
+        [ "$(cat "$ROOT/tmp/sysv-stopped")" = "$(printf 'myapp\ndbapp')" ]
 }
 
 @test "discovery: --rich-services none runs none of them, sysv runs the scripts only, pouch the services dir" {
