@@ -106,6 +106,12 @@ int service_set_load(const struct service_set_opts *o, struct unit **ret, size_t
                 r = builtins_add(o->root, o->sshd, o->cron, &all, &n_all);
         if (r >= 0)
                 r = builtins_adopt(o->root, all, n_all);
+        if (r >= 0 && n_all > SERVICES_MAX) {
+                fprintf(stderr, "pouch-init: %zu units found; only the first %d are kept\n", n_all, SERVICES_MAX);
+                for (size_t i = SERVICES_MAX; i < n_all; i++)
+                        unit_free(&all[i]);
+                n_all = SERVICES_MAX;
+        }
         if (r < 0) {
                 units_free(all, n_all);
                 return r;

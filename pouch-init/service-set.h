@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* More than this many units (skipped ones included) are not run: the ordering is quadratic. */
+#define SERVICES_MAX 1024
+
 enum {
         SERVICES_SYSTEMD = 1 << 0,
         SERVICES_SYSV = 1 << 1,
