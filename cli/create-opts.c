@@ -248,6 +248,7 @@ enum {
         O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT, O_CPUPERIOD, O_CPUQUOTA, O_CPUSETMEMS, O_BLKIOW,
         O_RBPS, O_WBPS, O_RIOPS, O_WIOPS, O_DEVICE, O_OOMKD, O_CGPARENT, O_DNSSEARCH, O_DNSOPT, O_GROUPADD,
         O_SYSCTL, O_EXPOSE, O_OOMADJ, O_DOMAIN, O_IPC, O_PID, O_UTS, O_IP, O_HOOK, O_ALIAS,
+        O_RICHSERVICES,
 };
 
 static const struct option run_opts[] = {
@@ -287,6 +288,7 @@ static const struct option run_opts[] = {
         { "rich", no_argument, NULL, O_RICH },
         { "rich-mode", required_argument, NULL, O_RICHMODE },
         { "initscript", required_argument, NULL, O_INITSCRIPT },
+        { "rich-services", required_argument, NULL, O_RICHSERVICES },
         { "enable-lxcfs", optional_argument, NULL, O_LXCFS },
         { "disk-quota", required_argument, NULL, O_QUOTA },
         { "quota-id", required_argument, NULL, O_QUOTAID },
@@ -455,6 +457,7 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                 case O_RICH: json_object_set_new(hc, "Rich", json_true()); break;
                 case O_RICHMODE: json_object_set_new(hc, "RichMode", json_string(optarg)); break;
                 case O_INITSCRIPT: json_object_set_new(hc, "InitScript", json_string(optarg)); break;
+                case O_RICHSERVICES: json_object_set_new(hc, "RichServices", json_string(optarg)); break;
                 case O_LXCFS: {
                         /* --enable-lxcfs or --enable-lxcfs=true|false: false turns off a rich container's views */
                         bool on = !optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0;

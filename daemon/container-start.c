@@ -127,6 +127,7 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                 bool given = json_get_bool(c->doc, "RichCommandGiven", true);
                 pthread_mutex_unlock(&d->lock);
                 const char *script = json_get_str(hc, "InitScript", "");
+                const char *services = json_get_str(hc, "RichServices", "");
                 struct rich_opts ro = {
                         .mode = rich_mode_from_string(json_get_str(hc, "RichMode", "")),
                         .init_path = d->init_path,
@@ -134,6 +135,7 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                         .rootfs = rootfs,
                         .container_id = c->id,
                         .initscript = *script ? script : NULL,
+                        .services = *services ? services : NULL,
                         /* the default of `pouch stop` (container-ops.c) when the container sets none */
                         .stop_timeout = (int) json_get_int(config, "StopTimeout",
                                                            d->cfg.default_stop_timeout > 0 ? d->cfg.default_stop_timeout : 10),

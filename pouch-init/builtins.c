@@ -34,13 +34,79 @@ static int set_cmd(struct exec_cmd *c, const char *path, const char *const *args
 
 static int make_unit(struct unit *u, const char *name, const char *path, const char *const *args)
 {
-        memset(u, 0, sizeof(*u));
-        u->name = strdup(name);
-        if (!u->name)
-                return -ENOMEM;
+        int r = unit_init(u, name);
+        if (r < 0)
+                return r;
+        u->source = SOURCE_BUILTIN;
         u->restart = RESTART_ALWAYS;
-        u->restart_sec_ms = UNIT_DEFAULT_RESTART_SEC_MS;
         return set_cmd(&u->start, path, args);
+}
+
+static const char *find_keygen(const char *root)
+{
+        static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen",
+                                               "/usr/sbin/ssh-keygen" };
+        for (size_t i = 0; i < ARRAY_SIZE(keygens); i++)
+                if (exists_in(root, keygens[i]))
+                        return keygens[i];
+        return NULL;
+}
+
+/* The unit u runs sshd: when host keys are missing, make the ed25519 one in front of its
+ * ExecStartPre= and fill *keys with the ssh-host-keys service for the others (ssh-keys.h). */
+static int add_host_keys(const char *root, struct unit *u, struct unit *keys, bool *have_keys)
+{
+        *have_keys = false;
+        const char *keygen = find_keygen(root);
+        if (!keygen)
+                return 0;
+        struct ssh_key_state st;
+        ssh_keys_state(root, &st);
+        int r = ssh_keys_add_pre(u, keygen, &st);
+        if (r < 0)
+                return r;
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[n > 0 ? n : 0] = '\0';
+        return ssh_keys_unit(keygen, n > 0 ? self : "/run/pouch-init/pouch-init", u->name, &st, keys, have_keys);
+}
+
+/* Append one unit to *units. On failure *u is freed. */
+static int append_unit(struct unit **units, size_t *n, struct unit *u)
+{
+        struct unit *all = realloc(*units, (*n + 1) * sizeof(*all));
+        if (!all) {
+                unit_free(u);
+                return -ENOMEM;
+        }
+        all[(*n)++] = *u;
+        *units = all;
+        return 0;
+}
+
+int builtins_adopt(const char *root, struct unit **units, size_t *n)
+{
+        size_t count = *n;
+        for (size_t i = 0; i < count; i++) {
+                struct unit *u = &(*units)[i];
+                if (u->source == SOURCE_BUILTIN || u->skip_reason || u->error ||
+                    (strcmp(u->name, "ssh") != 0 && strcmp(u->name, "sshd") != 0))
+                        continue;
+                struct unit keys;
+                bool have_keys = false;
+                int r = add_host_keys(root, u, &keys, &have_keys);
+                if (r < 0) {
+                        if (have_keys)
+                                unit_free(&keys);
+                        return r;
+                }
+                if (have_keys) {
+                        r = append_unit(units, n, &keys);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
 }
 
 static int sshd_unit(const char *root, struct unit *u, struct unit *keys, bool *have_keys)
@@ -55,22 +121,7 @@ static int sshd_unit(const char *root, struct unit *u, struct unit *keys, bool *
         snprintf(run, sizeof(run), "%s/run/sshd", root);
         if (mkdir(run, 0755) < 0 && errno != EEXIST)
                 fprintf(stderr, "pouch-init: warning: cannot create /run/sshd: %s\n", strerror(errno));
-        struct ssh_key_state st;
-        ssh_keys_state(root, &st);
-        static const char *const keygens[] = { "/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/bin/ssh-keygen",
-                                               "/usr/sbin/ssh-keygen" };
-        for (size_t i = 0; i < ARRAY_SIZE(keygens); i++) {
-                if (!exists_in(root, keygens[i]))
-                        continue;
-                r = ssh_keys_add_pre(u, keygens[i], &st);
-                if (r < 0)
-                        return r;
-                char self[4096];
-                ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-                self[n > 0 ? n : 0] = '\0';
-                return ssh_keys_unit(keygens[i], n > 0 ? self : "/run/pouch-init/pouch-init", &st, keys, have_keys);
-        }
-        return 0;
+        return add_host_keys(root, u, keys, have_keys);
 }
 
 static int cron_unit(const char *root, struct unit *u, bool *found)

@@ -19,3 +19,8 @@
  * of the n units of *units (realloc'ed); their paths inside the container are absolute. 0 or
  * -ENOMEM. */
 int builtins_add(const char *root, bool sshd, bool cron, struct unit **units, size_t *n);
+
+/* Units found in the image that run sshd (named ssh or sshd, not skipped) get the built-in's
+ * host keys: the ed25519 key as their first ExecStartPre=, the others by an ssh-host-keys
+ * service appended to *units (ssh-keys.h). 0 or -ENOMEM. */
+int builtins_adopt(const char *root, struct unit **units, size_t *n);

@@ -63,6 +63,7 @@ int initscript_start(struct initscript *is, const char *path, const struct child
                 .envp = ctx->env,
                 .cwd = "/",
                 .cwd_optional = true,
+                .umask = -1,
                 .fd_in = ctx->devnull,
                 .fd_out = p[1],
                 .fd_err = p[1],

@@ -1,12 +1,12 @@
 /* pouch-init's event loop and phases: initscript, services, main process, stop sequence. */
 #include "loop.h"
 
-#include "builtins.h"
 #include "env-file.h"
 #include "initscript.h"
 #include "lib/cleanup.h"
 #include "mainproc.h"
 #include "reaper.h"
+#include "service-set.h"
 #include "service.h"
 #include "signals.h"
 #include "status.h"
@@ -63,9 +63,6 @@ struct supervisor {
         int stop_signal;          /* what started it: SIGTERM, SIGINT, or 0 (the main process exited) */
         int64_t main_deadline;    /* SIGKILL the main process (or initscript) then */
         bool main_killed;
-        bool services_signaled;
-        int64_t services_deadline; /* SIGKILL the services then */
-        bool services_killed;
         int64_t give_up_at; /* processes that survive SIGKILL this long are left behind */
         bool finished;
         int exit_code;
@@ -83,11 +80,15 @@ static void write_status(struct supervisor *s)
                 ss[i] = (struct status_service) {
                         .name = sv->unit.name,
                         .state = svc_state_name(sv->state),
-                        .pid = sv->pid,
+                        .pid = sv->pid > 0 ? sv->pid : sv->ctl_pid,
                         .restarts = sv->restarts,
                         .has_last_exit = sv->has_last_exit,
                         .last_exit = sv->last_exit,
                         .error = sv->error,
+                        .reason = sv->reason,
+                        .source = unit_source_name(sv->unit.source),
+                        .warnings = sv->unit.warnings.v,
+                        .n_warnings = sv->unit.warnings.n,
                 };
         }
         struct status_doc d = {
@@ -124,23 +125,74 @@ static void set_phase(struct supervisor *s, enum phase p)
 
 /* --- services ------------------------------------------------------------------------------ */
 
-static int load_services(struct supervisor *s)
+static void print_unit_notes(const struct unit *units, size_t n)
 {
-        struct unit *units = NULL;
-        size_t n = 0;
-        int r = unit_load_dir(s->o->services_dir, &units, &n);
-        if (r >= 0)
-                r = builtins_add("", !s->o->no_sshd, !s->o->no_cron, &units, &n);
-        if (r < 0) {
-                units_free(units, n);
-                return r;
-        }
         for (size_t i = 0; i < n; i++) {
                 for (size_t k = 0; k < units[i].warnings.n; k++)
                         fprintf(stderr, "pouch-init: warning: %s\n", units[i].warnings.v[k]);
                 if (units[i].error)
                         fprintf(stderr, "pouch-init: %s\n", units[i].error);
+                if (units[i].skip_reason)
+                        fprintf(stderr, "pouch-init: skipped %s: %s\n", units[i].name, units[i].skip_reason);
         }
+}
+
+static void add_after(struct service *sv, size_t j)
+{
+        for (size_t k = 0; k < sv->n_after; k++)
+                if (sv->after[k] == j)
+                        return;
+        sv->after[sv->n_after++] = j;
+}
+
+/* Each service's after/requires lists from the unit names: only those placed before it count, so
+ * a cycle's back edge is dropped. */
+static int link_services(struct supervisor *s, const struct order_item *items, const size_t *pos)
+{
+        size_t n = s->n_svc;
+        for (size_t i = 0; i < n; i++) {
+                s->svc[i].after = calloc(n + 1, sizeof(size_t));
+                s->svc[i].requires = calloc(n + 1, sizeof(size_t));
+                if (!s->svc[i].after || !s->svc[i].requires)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct service *sv = &s->svc[i];
+                const struct strv *lists[] = { &sv->unit.after, &sv->unit.requires, &sv->unit.before };
+                for (size_t l = 0; l < 3; l++)
+                        for (size_t k = 0; k < lists[l]->n; k++) {
+                                ssize_t j = order_lookup(items, n, lists[l]->v[k]);
+                                if (j < 0 || (size_t) j == i)
+                                        continue;
+                                if (l == 2) { /* Before=: j comes after i */
+                                        if (pos[i] < pos[j])
+                                                add_after(&s->svc[j], i);
+                                        continue;
+                                }
+                                if (pos[j] < pos[i])
+                                        add_after(sv, (size_t) j);
+                                if (l == 1 && sv->n_requires < n)
+                                        sv->requires[sv->n_requires++] = (size_t) j;
+                        }
+        }
+        return 0;
+}
+
+static int load_services(struct supervisor *s)
+{
+        struct unit *units = NULL;
+        size_t n = 0;
+        struct service_set_opts so = {
+                .root = "",
+                .services_dir = s->o->services_dir,
+                .mask = s->o->services_mask,
+                .sshd = !s->o->no_sshd,
+                .cron = !s->o->no_cron,
+        };
+        int r = service_set_load(&so, &units, &n);
+        if (r < 0)
+                return r;
+        print_unit_notes(units, n);
         _cleanup_free_ struct order_item *items = calloc(n ? n : 1, sizeof(*items));
         s->order = calloc(n ? n : 1, sizeof(size_t));
         s->svc = calloc(n ? n : 1, sizeof(*s->svc));
@@ -150,7 +202,7 @@ static int load_services(struct supervisor *s)
                 return -ENOMEM;
         }
         for (size_t i = 0; i < n; i++)
-                items[i] = (struct order_item) { units[i].name, &units[i].after, &units[i].requires };
+                items[i] = (struct order_item) { units[i].name, &units[i].after, &units[i].requires, &units[i].before };
         r = order_compute(items, n, s->order, &warnings);
         for (size_t k = 0; k < warnings.n; k++)
                 fprintf(stderr, "pouch-init: %s\n", warnings.v[k]);
@@ -165,37 +217,13 @@ static int load_services(struct supervisor *s)
         /* the services take the units over (names included: items still points at them) */
         for (size_t i = 0; i < n && r >= 0; i++) {
                 r = service_init(&s->svc[i], &units[i]);
+                s->svc[i].index = i;
                 s->n_svc = i + 1;
         }
-        for (size_t i = 0; i < s->n_svc && r >= 0; i++) {
-                struct service *sv = &s->svc[i];
-                const struct strv *lists[] = { &sv->unit.after, &sv->unit.requires };
-                sv->after = calloc(lists[0]->n + lists[1]->n + 1, sizeof(size_t));
-                sv->requires = calloc(lists[1]->n + 1, sizeof(size_t));
-                if (!sv->after || !sv->requires) {
-                        r = -ENOMEM;
-                        break;
-                }
-                for (size_t l = 0; l < 2; l++)
-                        for (size_t k = 0; k < lists[l]->n; k++) {
-                                ssize_t j = order_lookup(items, n, lists[l]->v[k]);
-                                if (j < 0 || (size_t) j == i)
-                                        continue;
-                                /* it waits only for those before it: a cycle's back edge is dropped */
-                                if (pos[j] < pos[i])
-                                        sv->after[sv->n_after++] = (size_t) j;
-                                if (l == 1)
-                                        sv->requires[sv->n_requires++] = (size_t) j;
-                        }
-        }
+        if (r >= 0)
+                r = link_services(s, items, pos);
         units_free(units, n); /* emptied by service_init, or not taken over on an error */
         return r;
-}
-
-/* Whether d has let the services ordered after it go. */
-static bool dep_done(const struct service *d)
-{
-        return d->ever_started || d->state == SVC_FAILED || d->state == SVC_STOPPED;
 }
 
 /* Start every waiting service whose dependencies have started. */
@@ -216,7 +244,7 @@ static void schedule(struct supervisor *s, int64_t now)
                         }
                 }
                 for (size_t j = 0; j < sv->n_after && ready; j++)
-                        ready = dep_done(&s->svc[sv->after[j]]);
+                        ready = service_dep_done(&s->svc[sv->after[j]]);
                 if (ready && sv->state == SVC_WAITING)
                         service_start(sv, &s->ctx, now);
         }
@@ -245,14 +273,6 @@ static bool services_settled(const struct supervisor *s)
                         return false;
         }
         return true;
-}
-
-static bool any_service_alive(const struct supervisor *s)
-{
-        for (size_t i = 0; i < s->n_svc; i++)
-                if (service_alive(&s->svc[i]))
-                        return true;
-        return false;
 }
 
 /* --- phases -------------------------------------------------------------------------------- */
@@ -334,12 +354,8 @@ static void begin_stop(struct supervisor *s, int sig, int64_t now)
         s->stop_signal = sig;
         s->main_deadline = now + stop_wait_ms(s);
         /* no more starts: the services are stopped once the main process is gone */
-        for (size_t i = 0; i < s->n_svc; i++) {
-                struct service *sv = &s->svc[i];
-                sv->stopping = true;
-                if (!service_alive(sv) && (sv->state == SVC_WAITING || sv->state == SVC_RESTARTING))
-                        service_stop(sv, &s->ctx, 0);
-        }
+        for (size_t i = 0; i < s->n_svc; i++)
+                service_stop(&s->svc[i], &s->ctx, false, now);
         int fwd = sig == SIGINT ? SIGINT : SIGTERM;
         if (s->main.pid > 0)
                 kill(s->main.pid, fwd);
@@ -357,6 +373,21 @@ static int stop_exit_code(const struct supervisor *s)
                 return s->is.exit_code;
         /* stopped before the command ran: as if the signal had ended it */
         return s->has_cmd && s->stop_signal ? 128 + s->stop_signal : 0;
+}
+
+/* Whether every service ordered after service i is stopped (or never ran). */
+static bool dependents_down(const struct supervisor *s, size_t i)
+{
+        for (size_t j = 0; j < s->n_svc; j++) {
+                const struct service *d = &s->svc[j];
+                enum svc_state st = d->state;
+                if (st != SVC_RUNNING && st != SVC_STARTING && st != SVC_STOPPING)
+                        continue;
+                for (size_t k = 0; k < d->n_after; k++)
+                        if (d->after[k] == i)
+                                return false;
+        }
+        return true;
 }
 
 static void advance_stop(struct supervisor *s, int64_t now, int64_t *next)
@@ -377,30 +408,21 @@ static void advance_stop(struct supervisor *s, int64_t now, int64_t *next)
                         return;
                 }
         }
-        if (!s->services_signaled) {
-                s->services_signaled = true;
-                s->services_deadline = now + SERVICE_STOP_GRACE_MS;
-                for (size_t k = s->n_svc; k-- > 0;)
-                        service_stop(&s->svc[s->order[k]], &s->ctx, SIGTERM);
+        /* in reverse start order, each once the services ordered after it are down: what a
+         * service needs outlives it (SysV stop scripts run in reverse too) */
+        for (size_t k = s->n_svc; k-- > 0;) {
+                size_t i = s->order[k];
+                if (!s->svc[i].stop_begun && dependents_down(s, i))
+                        service_stop(&s->svc[i], &s->ctx, true, now);
         }
-        if (any_service_alive(s)) {
-                if (!s->services_killed && now >= s->services_deadline) {
-                        for (size_t k = s->n_svc; k-- > 0;) {
-                                struct service *sv = &s->svc[s->order[k]];
-                                if (service_alive(sv)) {
-                                        fprintf(stderr, "pouch-init: service %s did not stop within %d ms: SIGKILL\n",
-                                                sv->unit.name, SERVICE_STOP_GRACE_MS);
-                                        service_stop(sv, &s->ctx, SIGKILL);
-                                }
-                        }
-                        s->services_killed = true;
-                        s->give_up_at = now + 1000;
-                }
-                if (!s->services_killed || now < s->give_up_at) {
-                        *next = s->services_killed ? s->give_up_at : s->services_deadline;
-                        return;
-                }
+        /* each service enforces its own TimeoutStopSec= (service_tick) */
+        bool waiting = false;
+        for (size_t i = 0; i < s->n_svc; i++) {
+                service_tick(&s->svc[i], &s->ctx, now, next);
+                waiting = waiting || service_stopping(&s->svc[i]) || !s->svc[i].stop_begun;
         }
+        if (waiting)
+                return;
         finish(s, stop_exit_code(s));
 }
 
@@ -421,10 +443,15 @@ static void advance(struct supervisor *s, int64_t now, int64_t *next)
                 }
                 enter_starting(s);
         }
-        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING) {
+        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING || s->phase == PHASE_STOPPING) {
                 for (size_t i = 0; i < s->n_svc; i++)
                         service_tick(&s->svc[i], &s->ctx, now, next);
+        }
+        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING) {
                 schedule(s, now);
+                /* what schedule() started may have a start timeout: count it in *next */
+                for (size_t i = 0; i < s->n_svc; i++)
+                        service_tick(&s->svc[i], &s->ctx, now, next);
         }
         if (s->phase == PHASE_STARTING && services_settled(s))
                 start_main(s);
@@ -478,10 +505,11 @@ static void on_signal(struct supervisor *s, int sig)
 
 static void wait_events(struct supervisor *s, int64_t next)
 {
-        size_t cap = 2 + s->n_svc;
+        size_t cap = 2 + 2 * s->n_svc;
         _cleanup_free_ struct pollfd *fds = calloc(cap, sizeof(*fds));
         _cleanup_free_ struct service **owner = calloc(cap, sizeof(*owner));
-        if (!fds || !owner) {
+        _cleanup_free_ bool *is_notify = calloc(cap, sizeof(bool));
+        if (!fds || !owner || !is_notify) {
                 poll(NULL, 0, 100);
                 return;
         }
@@ -497,6 +525,12 @@ static void wait_events(struct supervisor *s, int64_t next)
                         owner[n] = &s->svc[i];
                         fds[n++] = (struct pollfd) { .fd = s->svc[i].out_r, .events = POLLIN };
                 }
+        for (size_t i = 0; i < s->n_svc; i++)
+                if (s->svc[i].notify_fd >= 0) {
+                        owner[n] = &s->svc[i];
+                        is_notify[n] = true;
+                        fds[n++] = (struct pollfd) { .fd = s->svc[i].notify_fd, .events = POLLIN };
+                }
         int timeout = -1;
         if (next != INT64_MAX) {
                 int64_t d = next - mono_ms();
@@ -511,8 +545,13 @@ static void wait_events(struct supervisor *s, int64_t next)
                         continue;
                 if (k == is_slot)
                         initscript_read_output(&s->is, STDOUT_FILENO);
-                else
+                else if (!is_notify[k])
                         service_read_output(owner[k], STDOUT_FILENO);
+        }
+        /* readiness after output, before exits */
+        for (size_t k = 1; k < n; k++) {
+                if (fds[k].revents && is_notify[k])
+                        service_read_notify(owner[k], &s->ctx, mono_ms());
         }
         if (fds[0].revents) {
                 int sig;
@@ -562,6 +601,7 @@ static int setup(struct supervisor *s)
                 .out_fd = STDOUT_FILENO,
                 .sigs = &s->sigs,
                 .dirty = &s->dirty,
+                .state_dir = s->o->state_dir,
         };
         mkdir(s->o->state_dir, 0755);
         return 0;

@@ -7,9 +7,9 @@
  *      failed (exit with the script's code)               stopping ─▶ exited
  *
  * Stopping: SIGTERM (SIGINT when that is what came) to the main process, SIGKILL after
- * max(stop-timeout - 2, 1) s; then SIGTERM to every service's process group in reverse start
- * order, SIGKILL to those left after 2 s; exit with the main process's code (128 + signal when
- * a signal ended it). All mutable state lives in one struct supervisor, inside loop.c. */
+ * max(stop-timeout - 2, 1) s; then the services are stopped in reverse start order, each once
+ * the services ordered after it are down (ExecStop=, KillSignal=, SIGKILL after TimeoutStopSec=:
+ * service.h); exit with the main process's code (128 + signal when a signal ended it). All mutable state lives in one struct supervisor, inside loop.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -27,6 +27,7 @@ struct init_options {
         int stop_timeout;         /* seconds */
         bool no_sshd;
         bool no_cron;
+        unsigned services_mask;   /* SERVICES_* of service-set.h: where services come from */
         bool exec;                /* run the initscript, then exec cmd in our place (no services) */
         char **cmd;               /* NULL-terminated; NULL or empty: no main process */
 };

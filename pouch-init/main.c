@@ -1,10 +1,12 @@
 /* pouch-init: PID 1 of pouch's rich containers. The command line; the rest is in loop.c.
  *
  * pouch-init [--initscript CMDLINE] [--keep-running] [--services-dir DIR] [--state-dir DIR]
- *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--exec] [--] [CMD [ARG...]]
+ *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--rich-services LIST] [--exec]
+ *            [--] [CMD [ARG...]]
  * An unknown option or a bad value exits 125 (the daemon reports it). */
 #include "loop.h"
 
+#include "service-set.h"
 #include "ssh-keys.h"
 #include "util.h"
 
@@ -39,6 +41,8 @@ static void usage(FILE *f)
               "                          SECONDS - 2 (at least 1) to exit after SIGTERM\n"
               "  --no-sshd               do not start /usr/sbin/sshd\n"
               "  --no-cron               do not start cron\n"
+              "  --rich-services LIST    which of the image's services run: all (default), none, or\n"
+              "                          a comma-separated list of systemd, sysv, pouch (services dir)\n"
               "  --exec                  run the initscript, then exec CMD in pouch-init's place\n"
               "  --version               print the version\n"
               "  --help                  print this help\n",
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
                 .services_dir = DEFAULT_SERVICES_DIR,
                 .state_dir = DEFAULT_STATE_DIR,
                 .stop_timeout = DEFAULT_STOP_TIMEOUT,
+                .services_mask = SERVICES_ALL,
         };
         /* the ssh-host-keys built-in service (ssh-keys.h), not for users */
         if (argc == 3 && strcmp(argv[1], SSH_HOST_KEYS_OPTION) == 0)
@@ -111,6 +116,12 @@ int main(int argc, char **argv)
                         o.services_dir = v;
                 } else if ((v = option_value(argv, argc, &i, "--state-dir", &missing))) {
                         o.state_dir = v;
+                } else if ((v = option_value(argv, argc, &i, "--rich-services", &missing))) {
+                        if (services_mask_parse(v, &o.services_mask) < 0) {
+                                fprintf(stderr, "pouch-init: invalid --rich-services '%s': none, all, or a "
+                                                "comma-separated list of systemd, sysv, pouch\n", v);
+                                return EXIT_USAGE;
+                        }
                 } else if ((v = option_value(argv, argc, &i, "--stop-timeout", &missing))) {
                         unsigned long long t;
                         if (!parse_uint(v, 100000000, &t)) {

@@ -45,6 +45,7 @@ int main_start(struct main_proc *m, char *const *argv, const struct child_ctx *c
                 .path = NULL, /* searched on PATH in the child: 127 when missing, as a shell does */
                 .argv = argv,
                 .envp = ctx->env,
+                .umask = -1,
                 .fd_in = -1,
                 .fd_out = -1,
                 .fd_err = -1,

@@ -2,24 +2,28 @@
 #include "service.h"
 
 #include "lib/cleanup.h"
+#include "notify.h"
 #include "reaper.h"
-#include "unit-envfile.h"
+#include "service-exec.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#define STOP_GIVE_UP_MS 1000 /* after SIGKILL: forget processes that still did not go */
 
 const char *svc_state_name(enum svc_state st)
 {
         static const char *const names[] = {
-                [SVC_WAITING] = "waiting",       [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
-                [SVC_RESTARTING] = "restarting", [SVC_FAILED] = "failed",     [SVC_STOPPED] = "stopped",
+                [SVC_WAITING] = "waiting", [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
+                [SVC_RESTARTING] = "restarting", [SVC_FAILED] = "failed", [SVC_STOPPED] = "stopped",
+                [SVC_STOPPING] = "stopping", [SVC_SKIPPED] = "skipped",
         };
         return (unsigned) st < ARRAY_SIZE(names) ? names[st] : "unknown";
 }
@@ -30,25 +34,18 @@ static void set_state(struct service *s, const struct child_ctx *ctx, enum svc_s
         *ctx->dirty = true;
 }
 
-static void set_error(struct service *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct service *s, const char *fmt, ...)
-{
-        free(s->error);
-        s->error = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&s->error, fmt, ap) < 0)
-                s->error = NULL;
-        va_end(ap);
-}
-
 int service_init(struct service *s, struct unit *u)
 {
         memset(s, 0, sizeof(*s));
-        s->out_r = s->out_w = -1;
+        s->out_r = s->out_w = s->notify_fd = -1;
         s->unit = *u;
         memset(u, 0, sizeof(*u));
         backoff_init(&s->backoff, s->unit.restart_sec_ms);
+        if (s->unit.skip_reason) {
+                s->state = SVC_SKIPPED;
+                s->reason = strdup(s->unit.skip_reason);
+                return s->reason ? 0 : -ENOMEM;
+        }
         int r = line_prefixer_init(&s->out, s->unit.name);
         if (r < 0)
                 return r;
@@ -68,21 +65,25 @@ int service_init(struct service *s, struct unit *u)
         return 0;
 }
 
-static void attempt_reset(struct service *s)
+static void close_notify(struct service *s)
 {
-        strv_free(&s->run_env);
-        credentials_free(&s->creds);
-        s->has_creds = false;
-        free(s->cwd);
-        s->cwd = NULL;
+        if (s->notify_fd >= 0)
+                close(s->notify_fd);
+        s->notify_fd = -1;
+        if (s->notify_path)
+                unlink(s->notify_path);
+        free(s->notify_path);
+        s->notify_path = NULL;
 }
 
 void service_free(struct service *s)
 {
-        attempt_reset(s);
+        service_attempt_reset(s);
+        close_notify(s);
         unit_free(&s->unit);
         line_prefixer_free(&s->out);
         free(s->error);
+        free(s->reason);
         free(s->after);
         free(s->requires);
         if (s->out_r >= 0)
@@ -90,232 +91,469 @@ void service_free(struct service *s)
         if (s->out_w >= 0)
                 close(s->out_w);
         memset(s, 0, sizeof(*s));
-        s->out_r = s->out_w = -1;
+        s->out_r = s->out_w = s->notify_fd = -1;
 }
 
-/* The attempt did not get to a running ExecStart=: restart later or fail. */
-static void attempt_failed(struct service *s, const struct child_ctx *ctx, int64_t now)
+/* Send sig to the main process as KillMode= says (final: the last, SIGKILL round). */
+static void kill_main(struct service *s, int sig, bool final)
 {
-        s->pid = 0;
-        s->in_pre = false;
+        if (s->pid <= 0)
+                return;
+        switch (s->unit.kill_mode) {
+        case KILL_NONE:
+                return;
+        case KILL_PROCESS:
+                kill(s->pid, sig);
+                return;
+        case KILL_MIXED:
+                if (!final) {
+                        kill(s->pid, sig);
+                        return;
+                }
+                /* fall through */
+        case KILL_CONTROL_GROUP:
+                /* the session it started in: its own children too */
+                if (kill(-s->pid, sig) < 0)
+                        kill(s->pid, sig);
+                return;
+        }
+}
+
+static void kill_ctl(struct service *s, int sig)
+{
+        if (s->ctl_pid > 0 && kill(-s->ctl_pid, sig) < 0)
+                kill(s->ctl_pid, sig);
+}
+
+/* Whether a main process that ended with wstatus (or a failed attempt: wstatus -1, timeout
+ * when it timed out) is restarted, as Restart= says. */
+static bool should_restart(const struct unit *u, int wstatus, bool timeout)
+{
+        bool signaled = wstatus != -1 && WIFSIGNALED(wstatus);
+        int sig = signaled ? WTERMSIG(wstatus) : 0;
+        bool clean_sig = sig == SIGHUP || sig == SIGINT || sig == SIGTERM || sig == SIGPIPE;
+        bool clean = wstatus != -1 && !timeout &&
+                     ((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) || (signaled && clean_sig));
+        switch (u->restart) {
+        case RESTART_ALWAYS:
+                return true;
+        case RESTART_ON_SUCCESS:
+                return clean;
+        case RESTART_ON_FAILURE:
+                return !clean;
+        case RESTART_ON_ABNORMAL:
+                return timeout || (signaled && !clean_sig);
+        case RESTART_ON_ABORT:
+                return signaled && !clean_sig;
+        default:
+                return false;
+        }
+}
+
+/* The attempt or the run is over: restart later, or end in failed / stopped. */
+static void finish_run(struct service *s, const struct child_ctx *ctx, int64_t now, int wstatus, bool timeout,
+                       bool clean, const char *what)
+{
+        if (s->pid > 0)
+                kill_main(s, SIGKILL, true);
+        kill_ctl(s, SIGKILL);
+        s->pid = s->ctl_pid = 0;
+        s->step = STEP_NONE;
+        s->timeout_at = 0;
+        close_notify(s);
         if (s->stopping) {
                 set_state(s, ctx, SVC_STOPPED);
                 return;
         }
-        if (s->unit.restart != RESTART_NO) {
-                int64_t delay = backoff_next(&s->backoff, 0);
+        /* "service web exited with code 1", "service web: ExecStartPre=... failed" */
+        const char *sep = strncmp(what, "exited", 6) == 0 ? " " : ": ";
+        if (should_restart(&s->unit, wstatus, timeout)) {
+                int64_t delay = backoff_next(&s->backoff, s->started_at ? now - s->started_at : 0);
                 s->restart_at = now + delay;
-                fprintf(stderr, "pouch-init: service %s: %s; restarting in %lld ms\n", s->unit.name,
-                        s->error ? s->error : "start failed", (long long) delay);
+                fprintf(stderr, "pouch-init: service %s%s%s; restarting in %lld ms\n", s->unit.name, sep, what,
+                        (long long) delay);
                 set_state(s, ctx, SVC_RESTARTING);
-        } else {
-                fprintf(stderr, "pouch-init: service %s: %s\n", s->unit.name, s->error ? s->error : "start failed");
-                set_state(s, ctx, SVC_FAILED);
-        }
-}
-
-/* Environment, credentials and working directory of an attempt. 0, or -errno with s->error. */
-static int attempt_prepare(struct service *s, const struct child_ctx *ctx)
-{
-        attempt_reset(s);
-        const struct unit *u = &s->unit;
-        int r = strv_extend(&s->run_env, ctx->env);
-        for (size_t i = 0; r >= 0 && i < u->environment.n; i++)
-                r = strv_env_put(&s->run_env, u->environment.v[i]);
-        if (r < 0)
-                goto oom;
-        for (size_t i = 0; i < u->n_env_files; i++) {
-                _cleanup_free_ char *text = NULL;
-                r = read_file(u->env_files[i].path, 4 << 20, &text, NULL);
-                if (r == -ENOMEM)
-                        goto oom;
-                if (r < 0) {
-                        if (u->env_files[i].optional && r == -ENOENT)
-                                continue;
-                        set_error(s, "EnvironmentFile=%s: %s", u->env_files[i].path, strerror(-r));
-                        return r;
-                }
-                unsigned line = 0;
-                r = envfile_parse(text, &s->run_env, &line);
-                if (r == -ENOMEM)
-                        goto oom;
-                if (r < 0) {
-                        set_error(s, "EnvironmentFile=%s:%u: invalid line", u->env_files[i].path, line);
-                        return r;
-                }
-        }
-        if (u->user || u->group) {
-                const char *err = NULL;
-                r = credentials_resolve_system(u->user, u->group, &s->creds, &err);
-                if (r == -ENOMEM)
-                        goto oom;
-                if (r < 0) {
-                        if (strstr(err, "group"))
-                                set_error(s, "Group=%s: %s", u->group, err);
-                        else
-                                set_error(s, "User=%s: %s", u->user, err);
-                        return r;
-                }
-                s->has_creds = true;
-                if (u->user) {
-                        /* as systemd does for User= */
-                        if (s->creds.home)
-                                r = strv_env_set(&s->run_env, "HOME", s->creds.home);
-                        if (r >= 0 && s->creds.shell)
-                                r = strv_env_set(&s->run_env, "SHELL", s->creds.shell);
-                        if (r >= 0 && s->creds.name)
-                                r = strv_env_set(&s->run_env, "USER", s->creds.name);
-                        if (r >= 0 && s->creds.name)
-                                r = strv_env_set(&s->run_env, "LOGNAME", s->creds.name);
-                        if (r < 0)
-                                goto oom;
-                }
-        }
-        if (!strv_env_get(&s->run_env, "PATH") && strv_env_set(&s->run_env, "PATH", DEFAULT_PATH) < 0)
-                goto oom;
-        if (strv_terminate(&s->run_env) < 0)
-                goto oom;
-        const char *wd = u->working_dir ? u->working_dir : "/";
-        if (strcmp(wd, "~") == 0) {
-                const char *home = s->has_creds && s->creds.home ? s->creds.home : strv_env_get(&s->run_env, "HOME");
-                wd = home && *home ? home : "/";
-        }
-        s->cwd = strdup(wd);
-        if (!s->cwd)
-                goto oom;
-        return 0;
-oom:
-        set_error(s, "out of memory");
-        return -ENOMEM;
-}
-
-static int spawn_cmd(struct service *s, const struct child_ctx *ctx, const char *key, const struct exec_cmd *c)
-{
-        _cleanup_free_ char *exe = NULL;
-        int r = find_executable(c->path, strv_env_get(&s->run_env, "PATH"), &exe);
-        if (r < 0) {
-                set_error(s, "%s=%s: %s", key, c->path, r == -ENOENT ? "command not found" : strerror(-r));
-                return r;
-        }
-        struct spawn_opts o = {
-                .path = exe,
-                .argv = c->argv.v,
-                .envp = s->run_env.v,
-                .cwd = s->cwd,
-                .cwd_optional = s->unit.working_dir_optional || !s->unit.working_dir,
-                .creds = s->has_creds ? &s->creds : NULL,
-                .fd_in = ctx->devnull,
-                .fd_out = s->out_w,
-                .fd_err = s->out_w,
-                .session = SPAWN_SETSID,
-                .sigs = ctx->sigs,
-        };
-        r = spawn_process(&o, &s->pid);
-        if (r < 0)
-                set_error(s, "%s=%s: cannot fork: %s", key, c->path, strerror(-r));
-        return r;
-}
-
-/* Run the next ExecStartPre=, or ExecStart= when they are done. */
-static void attempt_step(struct service *s, const struct child_ctx *ctx, int64_t now)
-{
-        if (s->next_pre < s->unit.n_pre) {
-                const struct exec_cmd *c = &s->unit.pre[s->next_pre];
-                if (spawn_cmd(s, ctx, "ExecStartPre", c) < 0) {
-                        if (c->ignore_failure) {
-                                s->next_pre++;
-                                attempt_step(s, ctx, now);
-                                return;
-                        }
-                        attempt_failed(s, ctx, now);
-                        return;
-                }
-                s->in_pre = true;
-                *ctx->dirty = true;
                 return;
         }
-        s->in_pre = false;
-        if (spawn_cmd(s, ctx, "ExecStart", &s->unit.start) < 0) {
-                attempt_failed(s, ctx, now);
-                return;
-        }
-        s->started_at = now;
+        fprintf(stderr, "pouch-init: service %s%s%s\n", s->unit.name, sep, what);
+        set_state(s, ctx, clean ? SVC_STOPPED : SVC_FAILED);
+}
+
+static void attempt_failed(struct service *s, const struct child_ctx *ctx, int64_t now, bool timeout)
+{
+        /* a failed start is a failure: wstatus 1 << 8 is "exit 1" */
+        finish_run(s, ctx, now, timeout ? -1 : 1 << 8, timeout, false, s->error ? s->error : "start failed");
+}
+
+static void step(struct service *s, const struct child_ctx *ctx, int64_t now);
+
+/* The start job is over: the dependents may go. */
+static void started(struct service *s, const struct child_ctx *ctx)
+{
+        s->step = STEP_NONE;
+        s->timeout_at = 0;
         s->ever_started = true;
         free(s->error);
         s->error = NULL;
+        if (s->unit.type == UNIT_ONESHOT && !s->unit.remain_after_exit) {
+                s->has_last_exit = true;
+                s->last_exit = 0;
+                set_state(s, ctx, SVC_STOPPED);
+                return;
+        }
         set_state(s, ctx, SVC_RUNNING);
+}
+
+/* Run command c of the current step as the control process; false when it cannot start (then the
+ * attempt has been dealt with, unless c is '-' prefixed: then the step just moves on). */
+static bool run_ctl(struct service *s, const struct child_ctx *ctx, const char *key, const struct exec_cmd *c,
+                    int64_t now)
+{
+        char mainpid[32];
+        snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int) s->pid);
+        if (service_spawn(s, ctx, key, c, s->pid > 0 ? mainpid : NULL, &s->ctl_pid) >= 0) {
+                *ctx->dirty = true;
+                return true;
+        }
+        s->ctl_pid = 0;
+        if (c->ignore_failure) {
+                s->step_idx++;
+                step(s, ctx, now);
+        } else {
+                attempt_failed(s, ctx, now, false);
+        }
+        return false;
+}
+
+static void start_main(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        _cleanup_free_ char *sock = NULL;
+        if (s->unit.type == UNIT_NOTIFY) {
+                close_notify(s);
+                int fd = notify_open(ctx->state_dir, s->index, &s->notify_path);
+                if (fd < 0) {
+                        service_set_error(s, "cannot create the notify socket: %s", strerror(-fd));
+                        attempt_failed(s, ctx, now, false);
+                        return;
+                }
+                s->notify_fd = fd;
+                if (asprintf(&sock, "NOTIFY_SOCKET=%s", s->notify_path) < 0)
+                        sock = NULL;
+        }
+        if (service_spawn(s, ctx, "ExecStart", &s->unit.start, sock, &s->pid) < 0) {
+                s->pid = 0;
+                attempt_failed(s, ctx, now, false);
+                return;
+        }
+        s->started_at = now;
+        *ctx->dirty = true;
+        if (s->unit.type == UNIT_NOTIFY)
+                return; /* READY=1 moves it on */
+        s->step = STEP_POST;
+        s->step_idx = 0;
+        step(s, ctx, now);
+}
+
+/* Move the start on from s->step / s->step_idx. */
+static void step(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        const struct unit *u = &s->unit;
+        if (s->step == STEP_PRE) {
+                if (s->step_idx < u->n_pre) {
+                        run_ctl(s, ctx, "ExecStartPre", &u->pre[s->step_idx], now);
+                        return;
+                }
+                s->step = STEP_START;
+                s->step_idx = 0;
+                if (u->type != UNIT_FORKING && u->type != UNIT_ONESHOT) {
+                        start_main(s, ctx, now);
+                        return;
+                }
+        }
+        if (s->step == STEP_START) {
+                size_t n = 1 + (u->type == UNIT_ONESHOT ? u->start_more.n : 0);
+                if (s->step_idx < n) {
+                        if (s->step_idx == 0)
+                                s->started_at = now;
+                        run_ctl(s, ctx, "ExecStart", s->step_idx ? &u->start_more.v[s->step_idx - 1] : &u->start, now);
+                        return;
+                }
+                s->step = STEP_POST;
+                s->step_idx = 0;
+        }
+        if (s->step == STEP_POST) {
+                if (s->step_idx < u->post.n) {
+                        run_ctl(s, ctx, "ExecStartPost", &u->post.v[s->step_idx], now);
+                        return;
+                }
+                started(s, ctx);
+        }
+}
+
+bool service_dep_done(const struct service *d)
+{
+        return d->ever_started || d->state == SVC_FAILED || d->state == SVC_STOPPED || d->state == SVC_SKIPPED;
+}
+
+/* StartLimitBurst=/StartLimitIntervalSec=: whether this start goes over the limit. */
+static bool start_limit_hit(struct service *s, int64_t now)
+{
+        if (!s->unit.start_limit_burst || !s->unit.start_limit_interval_ms)
+                return false;
+        if (!s->limit_starts || now - s->limit_window >= s->unit.start_limit_interval_ms) {
+                s->limit_window = now;
+                s->limit_starts = 0;
+        }
+        return ++s->limit_starts > s->unit.start_limit_burst;
 }
 
 void service_start(struct service *s, const struct child_ctx *ctx, int64_t now)
 {
-        if (s->stopping || s->unit.error)
+        if (s->stopping || s->unit.error || s->state == SVC_SKIPPED)
                 return;
-        set_state(s, ctx, SVC_STARTING);
-        s->next_pre = 0;
-        if (attempt_prepare(s, ctx) < 0) {
-                attempt_failed(s, ctx, now);
+        if (start_limit_hit(s, now)) {
+                service_set_error(s, "start limit hit (StartLimitBurst=%u within %lld ms)", s->unit.start_limit_burst,
+                                  (long long) s->unit.start_limit_interval_ms);
+                fprintf(stderr, "pouch-init: service %s: %s\n", s->unit.name, s->error);
+                set_state(s, ctx, SVC_FAILED);
                 return;
         }
-        attempt_step(s, ctx, now);
+        _cleanup_free_ char *unmet = NULL;
+        int r = service_conditions_check(s, &unmet);
+        if (r > 0) {
+                free(s->reason);
+                s->reason = TAKE_PTR(unmet);
+                set_state(s, ctx, SVC_SKIPPED);
+                return;
+        }
+        set_state(s, ctx, SVC_STARTING);
+        s->step = STEP_PRE;
+        s->step_idx = 0;
+        s->started_at = 0;
+        s->timeout_at = s->unit.timeout_start_ms ? now + s->unit.timeout_start_ms : 0;
+        if (service_attempt_prepare(s, ctx) < 0) {
+                attempt_failed(s, ctx, now, false);
+                return;
+        }
+        step(s, ctx, now);
 }
 
 void service_fail(struct service *s, const struct child_ctx *ctx, const char *msg)
 {
-        set_error(s, "%s", msg);
+        service_set_error(s, "%s", msg);
         fprintf(stderr, "pouch-init: service %s: %s\n", s->unit.name, msg);
         set_state(s, ctx, SVC_FAILED);
 }
 
-bool service_handle_exit(struct service *s, const struct child_ctx *ctx, pid_t pid, int wstatus, int64_t now)
+/* The forking ExecStart= exited 0: the main process is in PIDFile=. */
+static void forked(struct service *s, const struct child_ctx *ctx, int64_t now)
 {
-        if (pid <= 0 || s->pid != pid)
-                return false;
-        service_read_output(s, ctx->out_fd);
+        if (s->unit.pid_file) {
+                _cleanup_free_ char *text = NULL;
+                unsigned long long pid = 0;
+                int r = read_file(s->unit.pid_file, 64, &text, NULL);
+                if (r >= 0)
+                        text[strcspn(text, " \t\n")] = '\0';
+                if (r < 0 || !parse_uint(text, 4194304, &pid) || pid < 2 || kill((pid_t) pid, 0) < 0) {
+                        service_set_error(s, "PIDFile=%s: %s", s->unit.pid_file,
+                                          r < 0 ? strerror(-r) : "no running process named in it");
+                        attempt_failed(s, ctx, now, false);
+                        return;
+                }
+                s->pid = (pid_t) pid;
+        }
+        s->step = STEP_POST;
+        s->step_idx = 0;
+        step(s, ctx, now);
+}
+
+static void stop_step(struct service *s, const struct child_ctx *ctx, int64_t now);
+
+/* The command of the current step exited. */
+static void ctl_exited(struct service *s, const struct child_ctx *ctx, int wstatus, int64_t now)
+{
+        int code = exit_code_of(wstatus);
+        const struct unit *u = &s->unit;
+        const struct exec_cmd *c = NULL;
+        const char *key = "";
+        switch (s->step) {
+        case STEP_PRE:
+                c = &u->pre[s->step_idx], key = "ExecStartPre";
+                break;
+        case STEP_START:
+                c = s->step_idx ? &u->start_more.v[s->step_idx - 1] : &u->start, key = "ExecStart";
+                break;
+        case STEP_POST:
+                c = &u->post.v[s->step_idx], key = "ExecStartPost";
+                break;
+        case STEP_STOP:
+                s->step_idx++;
+                stop_step(s, ctx, now);
+                return;
+        default:
+                /* a start cut short by the stop */
+                if (s->state == SVC_STOPPING && s->pid <= 0)
+                        finish_run(s, ctx, now, wstatus, false, true, "stopped");
+                return;
+        }
+        if (code != 0 && !c->ignore_failure) {
+                s->has_last_exit = true;
+                s->last_exit = code;
+                service_set_error(s, "%s=%s exited with code %d", key, c->path, code);
+                attempt_failed(s, ctx, now, false);
+                return;
+        }
+        if (s->step == STEP_START && u->type == UNIT_FORKING) {
+                forked(s, ctx, now);
+                return;
+        }
+        s->step_idx++;
+        step(s, ctx, now);
+}
+
+/* The main process exited. */
+static void main_exited(struct service *s, const struct child_ctx *ctx, int wstatus, int64_t now)
+{
         int code = exit_code_of(wstatus);
         s->pid = 0;
-        *ctx->dirty = true;
-        if (s->in_pre) {
-                const struct exec_cmd *c = &s->unit.pre[s->next_pre];
-                s->in_pre = false;
-                if (s->stopping) {
-                        set_state(s, ctx, SVC_STOPPED);
-                        return true;
-                }
-                if (code != 0 && !c->ignore_failure) {
-                        s->has_last_exit = true;
-                        s->last_exit = code;
-                        set_error(s, "ExecStartPre=%s exited with code %d", c->path, code);
-                        attempt_failed(s, ctx, now);
-                        return true;
-                }
-                s->next_pre++;
-                attempt_step(s, ctx, now);
-                return true;
-        }
         s->has_last_exit = true;
         s->last_exit = code;
         service_flush_output(s, ctx->out_fd);
-        if (s->stopping) {
-                set_state(s, ctx, SVC_STOPPED);
-                return true;
+        if (s->state == SVC_STOPPING) {
+                if (s->ctl_pid <= 0)
+                        finish_run(s, ctx, now, wstatus, false, true, "stopped");
+                return;
         }
-        bool failure = code != 0;
-        bool restart = s->unit.restart == RESTART_ALWAYS || (s->unit.restart == RESTART_ON_FAILURE && failure);
-        if (restart) {
-                int64_t delay = backoff_next(&s->backoff, now - s->started_at);
-                s->restart_at = now + delay;
-                fprintf(stderr, "pouch-init: service %s exited with code %d; restarting in %lld ms\n", s->unit.name,
-                        code, (long long) delay);
-                set_state(s, ctx, SVC_RESTARTING);
-                return true;
+        bool clean = !should_restart(&(struct unit) { .restart = RESTART_ON_FAILURE }, wstatus, false);
+        if (s->state == SVC_STARTING && s->unit.type == UNIT_NOTIFY && s->step == STEP_START) {
+                service_set_error(s, "exited with code %d before it was ready (READY=1)", code);
+                attempt_failed(s, ctx, now, false);
+                return;
         }
-        fprintf(stderr, "pouch-init: service %s exited with code %d\n", s->unit.name, code);
-        set_state(s, ctx, failure ? SVC_FAILED : SVC_STOPPED);
+        char what[64];
+        snprintf(what, sizeof(what), "exited with code %d", code);
+        if (!clean)
+                service_set_error(s, "%s", what);
+        finish_run(s, ctx, now, wstatus, false, clean, what);
+}
+
+bool service_handle_exit(struct service *s, const struct child_ctx *ctx, pid_t pid, int wstatus, int64_t now)
+{
+        if (pid <= 0 || (s->pid != pid && s->ctl_pid != pid))
+                return false;
+        service_read_output(s, ctx->out_fd);
+        *ctx->dirty = true;
+        if (pid == s->ctl_pid) {
+                s->ctl_pid = 0;
+                ctl_exited(s, ctx, wstatus, now);
+        } else {
+                main_exited(s, ctx, wstatus, now);
+        }
         return true;
+}
+
+void service_read_notify(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        struct notify_msg m;
+        while (s->notify_fd >= 0 && notify_read(s->notify_fd, &m) > 0) {
+                if (m.main_pid > 0 && m.main_pid != s->pid && !s->stopping) {
+                        s->pid = m.main_pid;
+                        *ctx->dirty = true;
+                }
+                if (m.ready && s->state == SVC_STARTING && s->step == STEP_START && s->unit.type == UNIT_NOTIFY) {
+                        s->step = STEP_POST;
+                        s->step_idx = 0;
+                        step(s, ctx, now);
+                }
+        }
+}
+
+/* Stopping: the next ExecStop= command, then the kill signal. */
+static void stop_step(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        const struct unit *u = &s->unit;
+        char mainpid[32];
+        snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int) s->pid);
+        while (s->step == STEP_STOP && s->step_idx < u->stop.n) {
+                if (service_spawn(s, ctx, "ExecStop", &u->stop.v[s->step_idx], s->pid > 0 ? mainpid : NULL,
+                                  &s->ctl_pid) >= 0)
+                        return;
+                s->ctl_pid = 0;
+                fprintf(stderr, "pouch-init: service %s: %s\n", u->name, s->error ? s->error : "ExecStop= failed");
+                s->step_idx++;
+        }
+        s->step = STEP_NONE;
+        if (u->kill_mode == KILL_NONE)
+                s->pid = 0; /* left alone, as asked */
+        kill_main(s, u->kill_signal, false);
+        if (s->pid > 0 && u->kill_signal != SIGKILL)
+                kill_main(s, SIGCONT, false);
+        if (s->pid <= 0 && s->ctl_pid <= 0)
+                finish_run(s, ctx, now, 0, false, true, "stopped");
+}
+
+void service_stop(struct service *s, const struct child_ctx *ctx, bool begin_stop, int64_t now)
+{
+        s->stopping = true;
+        s->stop_begun = s->stop_begun || begin_stop;
+        if (s->state == SVC_WAITING || s->state == SVC_RESTARTING) {
+                set_state(s, ctx, SVC_STOPPED);
+                return;
+        }
+        if (!begin_stop || s->state == SVC_STOPPING)
+                return;
+        if (s->state == SVC_STARTING) {
+                /* an unfinished start: no ExecStop=, the processes get the signal */
+                kill_ctl(s, SIGTERM);
+                s->step = STEP_NONE;
+        } else if (s->state != SVC_RUNNING) {
+                return;
+        }
+        set_state(s, ctx, SVC_STOPPING);
+        s->timeout_at = now + (s->unit.timeout_stop_ms ? s->unit.timeout_stop_ms : 24 * 3600 * 1000LL);
+        if (s->ctl_pid <= 0 && s->unit.stop.n) {
+                s->step = STEP_STOP;
+                s->step_idx = 0;
+        }
+        stop_step(s, ctx, now);
+}
+
+bool service_stopping(const struct service *s)
+{
+        return s->state == SVC_STOPPING;
+}
+
+static void tick_timeouts(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        if (s->state == SVC_STARTING && now >= s->timeout_at) {
+                service_set_error(s, "did not start within %lld ms (TimeoutStartSec=)",
+                                  (long long) s->unit.timeout_start_ms);
+                attempt_failed(s, ctx, now, true);
+                return;
+        }
+        if (s->state != SVC_STOPPING)
+                return;
+        if (!s->killed) {
+                fprintf(stderr, "pouch-init: service %s did not stop within %lld ms: SIGKILL\n", s->unit.name,
+                        (long long) s->unit.timeout_stop_ms);
+                kill_ctl(s, SIGKILL);
+                kill_main(s, SIGKILL, true);
+                s->killed = true;
+                s->timeout_at = now + STOP_GIVE_UP_MS;
+                return;
+        }
+        finish_run(s, ctx, now, 0, false, true, "stopped");
 }
 
 void service_tick(struct service *s, const struct child_ctx *ctx, int64_t now, int64_t *next_deadline)
 {
+        if (s->timeout_at && (s->state == SVC_STARTING || s->state == SVC_STOPPING)) {
+                if (now >= s->timeout_at)
+                        tick_timeouts(s, ctx, now);
+                if (s->timeout_at && (s->state == SVC_STARTING || s->state == SVC_STOPPING) &&
+                    s->timeout_at < *next_deadline)
+                        *next_deadline = s->timeout_at;
+        }
         if (s->state != SVC_RESTARTING || s->stopping)
                 return;
         if (now >= s->restart_at) {
@@ -329,24 +567,9 @@ void service_tick(struct service *s, const struct child_ctx *ctx, int64_t now, i
                 *next_deadline = s->restart_at;
 }
 
-void service_stop(struct service *s, const struct child_ctx *ctx, int sig)
-{
-        s->stopping = true;
-        if (s->pid > 0) {
-                if (sig == SIGKILL)
-                        s->killed = true;
-                /* the whole session it started in: its own children too */
-                if (kill(-s->pid, sig) < 0)
-                        kill(s->pid, sig);
-                return;
-        }
-        if (s->state == SVC_WAITING || s->state == SVC_RESTARTING || s->state == SVC_STARTING)
-                set_state(s, ctx, SVC_STOPPED);
-}
-
 bool service_alive(const struct service *s)
 {
-        return s->pid > 0;
+        return s->pid > 0 || s->ctl_pid > 0;
 }
 
 struct feed_target {
@@ -370,5 +593,6 @@ void service_read_output(struct service *s, int out_fd)
 void service_flush_output(struct service *s, int out_fd)
 {
         service_read_output(s, out_fd);
-        line_prefixer_flush(&s->out, out_fd);
+        if (s->out.prefix)
+                line_prefixer_flush(&s->out, out_fd);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -70,6 +71,8 @@ static void __attribute__((noreturn)) child(const struct spawn_opts *o)
                 if (setuid(o->creds->uid) < 0)
                         child_fail(126, "setuid for", o->argv[0], errno);
         }
+        if (o->umask >= 0)
+                umask((mode_t) o->umask);
         if (o->cwd && chdir(o->cwd) < 0 && !o->cwd_optional)
                 child_fail(126, "cannot change to the working directory", o->cwd, errno);
         signals_restore(o->sigs);

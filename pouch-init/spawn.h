@@ -21,6 +21,7 @@ struct spawn_opts {
         const char *cwd;   /* NULL: unchanged */
         bool cwd_optional; /* a cwd that cannot be entered is not an error ('-' prefix) */
         const struct credentials *creds; /* NULL: unchanged */
+        int umask;                       /* -1: unchanged */
         int fd_in;  /* -1: inherited */
         int fd_out; /* -1: inherited */
         int fd_err; /* -1: inherited */
@@ -40,4 +41,5 @@ struct child_ctx {
         int out_fd;                       /* where their output goes: our stdout */
         const struct saved_signals *sigs; /* restored in children */
         bool *dirty;                      /* set when something the status shows changed */
+        const char *state_dir;            /* where the notify sockets go */
 };

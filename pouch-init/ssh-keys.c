@@ -54,7 +54,10 @@ int ssh_keys_add_pre(struct unit *u, const char *keygen, const struct ssh_key_st
         if (!pre)
                 return -ENOMEM;
         u->pre = pre;
-        struct exec_cmd *c = &pre[u->n_pre++];
+        /* first: a vendor unit's own ExecStartPre= (Debian's `sshd -t`) needs a host key */
+        memmove(pre + 1, pre, u->n_pre * sizeof(*pre));
+        u->n_pre++;
+        struct exec_cmd *c = &pre[0];
         memset(c, 0, sizeof(*c));
         /* its failure is sshd's business: sshd says which key it lacks */
         c->ignore_failure = true;
@@ -63,20 +66,19 @@ int ssh_keys_add_pre(struct unit *u, const char *keygen, const struct ssh_key_st
         return cmd_set(c, argv);
 }
 
-int ssh_keys_unit(const char *keygen, const char *self, const struct ssh_key_state *st, struct unit *u,
-                  bool *ret_needed)
+int ssh_keys_unit(const char *keygen, const char *self, const char *sshd_unit, const struct ssh_key_state *st,
+                  struct unit *u, bool *ret_needed)
 {
         *ret_needed = false;
         if (st->others)
                 return 0;
-        memset(u, 0, sizeof(*u));
         *ret_needed = true;
-        u->name = strdup(SSH_HOST_KEYS_UNIT);
-        if (!u->name)
-                return -ENOMEM;
+        int r = unit_init(u, SSH_HOST_KEYS_UNIT);
+        if (r < 0)
+                return r;
+        u->source = SOURCE_BUILTIN;
         u->restart = RESTART_NO;
-        u->restart_sec_ms = UNIT_DEFAULT_RESTART_SEC_MS;
-        int r = strv_push_dup(&u->after, "sshd");
+        r = strv_push_dup(&u->after, sshd_unit);
         if (r < 0)
                 return r;
         const char *const argv[] = { self, SSH_HOST_KEYS_OPTION, keygen, NULL };

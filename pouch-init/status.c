@@ -124,7 +124,23 @@ static int render_service(const struct status_service *s, struct buf *b)
                 r = buf_puts(b, ",\"error\":");
         if (r >= 0)
                 r = append_str_or_null(b, s->error);
-        return r < 0 ? r : buf_putc(b, '}');
+        if (r >= 0)
+                r = buf_puts(b, ",\"source\":");
+        if (r >= 0)
+                r = append_str_or_null(b, s->source);
+        if (r >= 0)
+                r = buf_puts(b, ",\"reason\":");
+        if (r >= 0)
+                r = append_str_or_null(b, s->reason);
+        if (r >= 0)
+                r = buf_puts(b, ",\"warnings\":[");
+        for (size_t i = 0; r >= 0 && i < s->n_warnings; i++) {
+                if (i)
+                        r = buf_putc(b, ',');
+                if (r >= 0)
+                        r = json_append_string(b, s->warnings[i], strlen(s->warnings[i]));
+        }
+        return r < 0 ? r : buf_puts(b, "]}");
 }
 
 int status_render(const struct status_doc *d, struct buf *b)

@@ -4,7 +4,7 @@
  *  "initscript":{"path":"/x.sh","exitCode":0,"output":"..."},         (absent without one)
  *  "main":{"pid":42,"running":true,"exitCode":null},                   (null without a command)
  *  "services":[{"name":"sshd","state":"running","pid":17,"restarts":0,"lastExitCode":null,
- *               "error":null}]}
+ *               "error":null,"source":"builtin","reason":null,"warnings":[]}]}
  * Strings are escaped for JSON and made valid UTF-8 (invalid bytes and NUL become U+FFFD), so
  * that any output of an initscript can be carried. */
 #pragma once
@@ -19,12 +19,16 @@
 
 struct status_service {
         const char *name;
-        const char *state; /* waiting|starting|running|restarting|failed|stopped */
+        const char *state; /* waiting|starting|running|restarting|failed|stopped|stopping|skipped */
         pid_t pid;         /* 0: null */
         unsigned restarts;
         bool has_last_exit;
         int last_exit;
         const char *error; /* NULL: null */
+        const char *reason; /* why it is skipped; NULL: null */
+        const char *source; /* services.d|systemd|sysv|builtin */
+        char *const *warnings; /* what of its unit was ignored */
+        size_t n_warnings;
 };
 
 struct status_doc {

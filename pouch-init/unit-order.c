@@ -103,6 +103,11 @@ int order_compute(const struct order_item *items, size_t n, size_t *order, struc
         for (size_t i = 0; i < n; i++) {
                 add_edges(items, n, i, items[i].after, adj);
                 add_edges(items, n, i, items[i].requires, adj);
+                for (size_t k = 0; items[i].before && k < items[i].before->n; k++) {
+                        ssize_t j = order_lookup(items, n, items[i].before->v[k]);
+                        if (j >= 0 && (size_t) j != i)
+                                adj[i * n + (size_t) j] = true; /* j is ordered after i */
+                }
         }
         for (size_t k = 0; k < n; k++) {
                 size_t next = n;

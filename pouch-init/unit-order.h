@@ -1,6 +1,6 @@
 /* Start order of the services: a topological sort over After= and Requires=.
  *
- * Only names that exist make edges (After=network.target is ignored). Among the services whose
+ * Before= is After= seen from the other side. Only names that exist make edges (After=network.target is ignored). Among the services whose
  * dependencies are placed, the one listed first goes first, so unordered services keep their
  * list order (built-ins, then file-name order). A dependency cycle is reported in *warnings and
  * broken by placing the cycle's first-listed service first: its edges that point later in the
@@ -16,6 +16,7 @@ struct order_item {
         const char *name;
         const struct strv *after;    /* may be NULL */
         const struct strv *requires; /* may be NULL */
+        const struct strv *before;   /* may be NULL: the names ordered after this one */
 };
 
 /* The index of the item a dependency name refers to, or -1: "NAME.service" is NAME, and the

@@ -1,14 +1,15 @@
-/* services.d unit files: a documented subset of systemd's unit syntax. */
+/* Unit files: the lines, sections and drop-ins; the keys are in unit-keys.c. */
 #include "unit-parse.h"
 
 #include "buf.h"
-#include "cmdline-split.h"
+#include "unit-keys.h"
 #include "lib/cleanup.h"
 #include "util.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,16 @@ enum section {
         SECTION_OTHER,
 };
 
-struct parser {
-        const char *file;
-        unsigned line;
-        struct unit *u;
-        bool saw_start;
-};
+const char *unit_source_name(enum unit_source s)
+{
+        static const char *const names[] = {
+                [SOURCE_POUCH] = "services.d",
+                [SOURCE_SYSTEMD] = "systemd",
+                [SOURCE_SYSV] = "sysv",
+                [SOURCE_BUILTIN] = "builtin",
+        };
+        return (unsigned) s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
 
 void unit_name_normalize(char *name)
 {
@@ -37,37 +42,34 @@ void unit_name_normalize(char *name)
                 name[len - (sizeof(suffix) - 1)] = '\0';
 }
 
-/* Record the first error: -EINVAL, or -ENOMEM when even that fails. */
-static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const char *fmt, ...)
+static int vset(char **field, const char *fmt, va_list ap)
 {
-        if (p->u->error)
-                return -EINVAL;
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        n = p->line ? asprintf(&p->u->error, "%s:%u: %s", p->file, p->line, msg)
-                    : asprintf(&p->u->error, "%s: %s", p->file, msg);
-        if (n < 0) {
-                p->u->error = NULL;
+        if (vasprintf(field, fmt, ap) < 0) {
+                *field = NULL;
                 return -ENOMEM;
         }
-        return -EINVAL;
+        return 0;
 }
 
-static int __attribute__((format(printf, 2, 3))) warn(struct parser *p, const char *fmt, ...)
+int unit_set_error(struct unit *u, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL, *full = NULL;
+        if (u->error)
+                return -EINVAL;
         va_list ap;
         va_start(ap, fmt);
-        int n = vasprintf(&msg, fmt, ap);
+        int r = vset(&u->error, fmt, ap);
         va_end(ap);
-        if (n < 0 || asprintf(&full, "%s:%u: %s", p->file, p->line, msg) < 0)
-                return -ENOMEM;
-        return strv_push(&p->u->warnings, TAKE_PTR(full));
+        return r < 0 ? r : -EINVAL;
+}
+
+int unit_warn(struct unit *u, const char *fmt, ...)
+{
+        char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vset(&msg, fmt, ap);
+        va_end(ap);
+        return r < 0 ? r : strv_push(&u->warnings, msg);
 }
 
 int parse_timespan_ms(const char *s, int64_t *ret)
@@ -135,220 +137,26 @@ void exec_cmd_free(struct exec_cmd *c)
         strv_free(&c->argv);
 }
 
-/* "-@/bin/foo foo-name arg" → path, argv, flags. */
-static int parse_exec(struct parser *p, const char *key, const char *v, struct exec_cmd *c)
+void exec_list_free(struct exec_list *l)
 {
-        memset(c, 0, sizeof(*c));
-        bool at = false;
-        for (; *v && strchr("-@+!:", *v); v++) {
-                if (*v == '-')
-                        c->ignore_failure = true;
-                else if (*v == '@')
-                        at = true;
-        }
-        _cleanup_strv_ struct strv words = { 0 };
-        const char *err = NULL;
-        int r = cmdline_split(v, &words, &err);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return fail(p, "%s=: %s", key, err);
-        if (words.n == 0 || (at && words.n < 2))
-                return fail(p, "%s=: no command", key);
-        c->path = strdup(words.v[0]);
-        if (!c->path)
+        for (size_t i = 0; i < l->n; i++)
+                exec_cmd_free(&l->v[i]);
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
+}
+
+int exec_list_push(struct exec_list *l, struct exec_cmd *c)
+{
+        struct exec_cmd *n = realloc(l->v, (l->n + 1) * sizeof(*n));
+        if (!n) {
+                exec_cmd_free(c);
                 return -ENOMEM;
-        for (size_t i = at ? 1 : 0; i < words.n; i++) {
-                r = strv_push_dup(&c->argv, words.v[i]);
-                if (r < 0) {
-                        exec_cmd_free(c);
-                        return r;
-                }
         }
+        l->v = n;
+        l->v[l->n++] = *c;
+        memset(c, 0, sizeof(*c));
         return 0;
-}
-
-/* After=a.service b → "a", "b". */
-static int parse_names(const char *v, struct strv *list)
-{
-        if (!*v) {
-                strv_free(list);
-                return 0;
-        }
-        for (const char *s = v; *s;) {
-                s += strspn(s, " \t");
-                size_t len = strcspn(s, " \t");
-                if (!len)
-                        break;
-                char *n = strndup(s, len);
-                if (!n)
-                        return -ENOMEM;
-                unit_name_normalize(n);
-                if (strv_contains(list, n)) {
-                        free(n);
-                } else {
-                        int r = strv_push(list, n);
-                        if (r < 0)
-                                return r;
-                }
-                s += len;
-        }
-        return 0;
-}
-
-static int set_str(char **field, const char *v)
-{
-        free(*field);
-        *field = NULL;
-        if (!*v)
-                return 0;
-        *field = strdup(v);
-        return *field ? 0 : -ENOMEM;
-}
-
-static int parse_unit_key(struct parser *p, const char *key, const char *v)
-{
-        struct unit *u = p->u;
-        if (strcmp(key, "Description") == 0)
-                return set_str(&u->description, v);
-        if (strcmp(key, "After") == 0)
-                return parse_names(v, &u->after);
-        if (strcmp(key, "Requires") == 0)
-                return parse_names(v, &u->requires);
-        if (strcmp(key, "Wants") == 0)
-                return parse_names(v, &u->wants);
-        return warn(p, "unknown key %s= in [Unit], ignored", key);
-}
-
-static int parse_environment(struct parser *p, const char *v)
-{
-        if (!*v) {
-                strv_free(&p->u->environment);
-                return 0;
-        }
-        _cleanup_strv_ struct strv words = { 0 };
-        const char *err = NULL;
-        int r = cmdline_split(v, &words, &err);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return fail(p, "Environment=: %s", err);
-        for (size_t i = 0; i < words.n; i++) {
-                const char *eq = strchr(words.v[i], '=');
-                if (!eq || !env_name_valid(words.v[i], (size_t) (eq - words.v[i])))
-                        return fail(p, "Environment=: invalid assignment '%s'", words.v[i]);
-                r = strv_env_put(&p->u->environment, words.v[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int parse_service_key(struct parser *p, const char *key, const char *v)
-{
-        struct unit *u = p->u;
-        int r;
-        if (strcmp(key, "Type") == 0) {
-                if (*v && strcmp(v, "simple") != 0)
-                        return fail(p, "Type=%s is not supported (only Type=simple)", v);
-                return 0;
-        }
-        if (strcmp(key, "ExecStart") == 0) {
-                if (!*v) {
-                        exec_cmd_free(&u->start);
-                        p->saw_start = false;
-                        return 0;
-                }
-                if (p->saw_start)
-                        return fail(p, "ExecStart= given more than once (Type=simple runs one command)");
-                exec_cmd_free(&u->start);
-                r = parse_exec(p, key, v, &u->start);
-                if (r >= 0)
-                        p->saw_start = true;
-                return r;
-        }
-        if (strcmp(key, "ExecStartPre") == 0) {
-                if (!*v) {
-                        for (size_t i = 0; i < u->n_pre; i++)
-                                exec_cmd_free(&u->pre[i]);
-                        free(u->pre);
-                        u->pre = NULL;
-                        u->n_pre = 0;
-                        return 0;
-                }
-                struct exec_cmd c;
-                r = parse_exec(p, key, v, &c);
-                if (r < 0)
-                        return r;
-                struct exec_cmd *n = realloc(u->pre, (u->n_pre + 1) * sizeof(*n));
-                if (!n) {
-                        exec_cmd_free(&c);
-                        return -ENOMEM;
-                }
-                u->pre = n;
-                u->pre[u->n_pre++] = c;
-                return 0;
-        }
-        if (strcmp(key, "Restart") == 0) {
-                if (strcmp(v, "no") == 0 || !*v)
-                        u->restart = RESTART_NO;
-                else if (strcmp(v, "always") == 0)
-                        u->restart = RESTART_ALWAYS;
-                else if (strcmp(v, "on-failure") == 0)
-                        u->restart = RESTART_ON_FAILURE;
-                else
-                        return fail(p, "Restart=%s is not supported (use no, always or on-failure)", v);
-                return 0;
-        }
-        if (strcmp(key, "RestartSec") == 0) {
-                if (!*v) {
-                        u->restart_sec_ms = UNIT_DEFAULT_RESTART_SEC_MS;
-                        return 0;
-                }
-                if (parse_timespan_ms(v, &u->restart_sec_ms) < 0)
-                        return fail(p, "RestartSec=%s is not a time span (e.g. 5, 500ms, 2s, 1min)", v);
-                return 0;
-        }
-        if (strcmp(key, "User") == 0)
-                return set_str(&u->user, v);
-        if (strcmp(key, "Group") == 0)
-                return set_str(&u->group, v);
-        if (strcmp(key, "Environment") == 0)
-                return parse_environment(p, v);
-        if (strcmp(key, "EnvironmentFile") == 0) {
-                if (!*v) {
-                        for (size_t i = 0; i < u->n_env_files; i++)
-                                free(u->env_files[i].path);
-                        free(u->env_files);
-                        u->env_files = NULL;
-                        u->n_env_files = 0;
-                        return 0;
-                }
-                bool optional = *v == '-';
-                if (optional)
-                        v++;
-                if (*v != '/')
-                        return fail(p, "EnvironmentFile=%s is not an absolute path", v);
-                struct env_file *n = realloc(u->env_files, (u->n_env_files + 1) * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                u->env_files = n;
-                n[u->n_env_files].path = strdup(v);
-                n[u->n_env_files].optional = optional;
-                if (!n[u->n_env_files].path)
-                        return -ENOMEM;
-                u->n_env_files++;
-                return 0;
-        }
-        if (strcmp(key, "WorkingDirectory") == 0) {
-                u->working_dir_optional = *v == '-';
-                if (u->working_dir_optional)
-                        v++;
-                if (*v && *v != '/' && strcmp(v, "~") != 0)
-                        return fail(p, "WorkingDirectory=%s is not an absolute path or ~", v);
-                return set_str(&u->working_dir, v);
-        }
-        return warn(p, "unknown key %s= in [Service], ignored", key);
 }
 
 static char *trim(char *s)
@@ -361,12 +169,12 @@ static char *trim(char *s)
         return s;
 }
 
-static int parse_line(struct parser *p, enum section *sec, char *line)
+static int parse_line(struct unit_parser *p, enum section *sec, char *line)
 {
         if (line[0] == '[') {
                 size_t len = strlen(line);
                 if (line[len - 1] != ']')
-                        return fail(p, "invalid section header '%s'", line);
+                        return parser_fail(p, "invalid section header '%s'", line);
                 line[len - 1] = '\0';
                 const char *name = line + 1;
                 if (strcmp(name, "Unit") == 0)
@@ -377,27 +185,26 @@ static int parse_line(struct parser *p, enum section *sec, char *line)
                         *sec = SECTION_INSTALL;
                 else {
                         *sec = SECTION_OTHER;
-                        return warn(p, "unknown section [%s], ignored", name);
+                        return parser_warn(p, "unknown section [%s], ignored", name);
                 }
                 return 0;
         }
         char *eq = strchr(line, '=');
         if (!eq)
-                return fail(p, "missing '=' in '%s'", line);
+                return parser_fail(p, "missing '=' in '%s'", line);
         *eq = '\0';
-        char *key = trim(line), *value = trim(eq + 1);
+        char *key = trim(line);
         if (!*key)
-                return fail(p, "missing key before '='");
-        switch (*sec) {
-        case SECTION_NONE:
-                return fail(p, "assignment %s= outside of a section", key);
-        case SECTION_UNIT:
-                return parse_unit_key(p, key, value);
-        case SECTION_SERVICE:
-                return parse_service_key(p, key, value);
-        default:
+                return parser_fail(p, "missing key before '='");
+        if (*sec == SECTION_NONE)
+                return parser_fail(p, "assignment %s= outside of a section", key);
+        if (*sec != SECTION_UNIT && *sec != SECTION_SERVICE)
                 return 0;
-        }
+        _cleanup_free_ char *value = NULL;
+        int r = unit_expand_specifiers(p, trim(eq + 1), &value);
+        if (r < 0)
+                return r;
+        return *sec == SECTION_UNIT ? unit_key_unit(p, key, value) : unit_key_service(p, key, value);
 }
 
 static bool is_comment(const char *s)
@@ -419,16 +226,35 @@ static char *next_line(const char **text)
         return strndup(s, len);
 }
 
-int unit_parse(const char *file_name, const char *text, struct unit *u)
+int unit_init(struct unit *u, const char *name)
 {
         memset(u, 0, sizeof(*u));
         u->restart_sec_ms = UNIT_DEFAULT_RESTART_SEC_MS;
-        const char *slash = strrchr(file_name, '/');
-        u->name = strdup(slash ? slash + 1 : file_name);
+        u->timeout_start_ms = UNIT_DEFAULT_TIMEOUT_START_MS;
+        u->timeout_stop_ms = UNIT_DEFAULT_TIMEOUT_STOP_MS;
+        u->start_limit_interval_ms = 10000;
+        u->kill_signal = SIGTERM;
+        u->runtime_dir_mode = 0755;
+        u->umask = -1;
+        u->name = strdup(name);
         if (!u->name)
                 return -ENOMEM;
         unit_name_normalize(u->name);
-        struct parser p = { .file = slash ? slash + 1 : file_name, .u = u };
+        const char *at = strchr(u->name, '@');
+        if (at && at[1]) {
+                u->instance = strdup(at + 1);
+                if (!u->instance)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int unit_parse_text(struct unit *u, const char *file, const char *text)
+{
+        const char *slash = strrchr(file, '/');
+        struct unit_parser p = { .file = slash ? slash + 1 : file, .u = u };
+        if (u->error)
+                return 0;
         enum section sec = SECTION_NONE;
         const char *t = text;
         unsigned lineno = 0;
@@ -481,26 +307,66 @@ int unit_parse(const char *file_name, const char *text, struct unit *u)
                 if (r < 0)
                         return 0;
         }
-        p.line = 0;
-        if (!u->start.path) {
-                r = fail(&p, "ExecStart= is missing");
-                if (r == -ENOMEM)
-                        return r;
-        }
         return 0;
+}
+
+int unit_finish(struct unit *u)
+{
+        if (u->error)
+                return 0;
+        _cleanup_free_ char *own = NULL;
+        if (!u->path && asprintf(&own, "%s.service", u->name) < 0)
+                return -ENOMEM;
+        const char *file = u->path ? u->path : own;
+        const char *slash = strrchr(file, '/');
+        struct unit_parser p = { .file = slash ? slash + 1 : file, .u = u };
+        int r = 0;
+        if (!u->start.path)
+                r = parser_fail(&p, "ExecStart= is missing");
+        else if (u->start_more.n && u->type != UNIT_ONESHOT)
+                r = parser_fail(&p, "ExecStart= given more than once (only Type=oneshot runs several commands)");
+        /* as systemd: a oneshot waits for its commands as long as they take */
+        if (u->type == UNIT_ONESHOT && !u->timeout_start_set)
+                u->timeout_start_ms = 0;
+        return r == -ENOMEM ? r : 0;
+}
+
+int unit_parse(const char *file_name, const char *text, struct unit *u)
+{
+        const char *slash = strrchr(file_name, '/');
+        int r = unit_init(u, slash ? slash + 1 : file_name);
+        if (r >= 0)
+                r = unit_parse_text(u, file_name, text);
+        if (r >= 0)
+                r = unit_finish(u);
+        return r;
 }
 
 void unit_free(struct unit *u)
 {
         free(u->name);
+        free(u->instance);
+        free(u->path);
         free(u->description);
         strv_free(&u->after);
+        strv_free(&u->before);
         strv_free(&u->requires);
         strv_free(&u->wants);
         for (size_t i = 0; i < u->n_pre; i++)
                 exec_cmd_free(&u->pre[i]);
         free(u->pre);
         exec_cmd_free(&u->start);
+        exec_list_free(&u->start_more);
+        exec_list_free(&u->post);
+        exec_list_free(&u->stop);
+        exec_list_free(&u->reload);
+        free(u->pid_file);
+        for (size_t i = 0; i < u->n_conditions; i++)
+                free(u->conditions[i].path);
+        free(u->conditions);
+        strv_free(&u->runtime_dirs);
+        strv_free(&u->supplementary_groups);
+        free(u->skip_reason);
         free(u->user);
         free(u->group);
         strv_free(&u->environment);
@@ -567,6 +433,9 @@ int unit_load_dir(const char *dir, struct unit **ret, size_t *n)
                         } else {
                                 r = unit_parse(names.v[i], text, &units[i]);
                         }
+                        units[i].source = SOURCE_POUCH;
+                        if (r >= 0 && !(units[i].path = strdup(path)))
+                                r = -ENOMEM;
                 }
                 if (r < 0) {
                 oom:

@@ -32,6 +32,8 @@ bool rich_enabled(const json_t *hc)
         return json_get_bool(hc, "Rich", false);
 }
 
+static int rich_services_validate(const char *v, bool rich, const char *mode, struct pouch_err *err);
+
 int rich_validate(const json_t *hc, struct pouch_err *err)
 {
         const char *mode = json_get_str(hc, "RichMode", "");
@@ -44,6 +46,9 @@ int rich_validate(const json_t *hc, struct pouch_err *err)
         if (rich_mode_from_string(mode) < 0)
                 return err_set(err, -EINVAL,
                                "invalid rich mode '%s': choose pouch-init, dumb-init, sbin-init or systemd", mode);
+        int r = rich_services_validate(json_get_str(hc, "RichServices", ""), rich, mode, err);
+        if (r < 0)
+                return r;
         /* a path or a command line (split by pouch-init) whose command is an absolute path */
         const char *first = script + strspn(script, " \t\n\"'");
         if (*script && first[0] != '/')
@@ -51,6 +56,33 @@ int rich_validate(const json_t *hc, struct pouch_err *err)
                                "--initscript needs an absolute path inside the container, or a command line "
                                "starting with one, not '%s'", script);
         return 0;
+}
+
+/* RichServices: none, all, or a comma-separated list of systemd, sysv, pouch (pouch-init
+ * checks it again: its own --rich-services). */
+static int rich_services_validate(const char *v, bool rich, const char *mode, struct pouch_err *err)
+{
+        if (!*v)
+                return 0;
+        if (!rich)
+                return err_set(err, -EINVAL, "--rich-services can only be used together with --rich");
+        if (rich_mode_from_string(mode) != RICH_MODE_POUCH_INIT)
+                return err_set(err, -EINVAL, "--rich-services is for the pouch-init rich mode (the image's own init "
+                                             "runs its services in the %s mode)", mode);
+        static const char *const names[] = { "none", "all", "systemd", "sysv", "pouch" };
+        for (const char *p = v;;) {
+                size_t len = strcspn(p, ",");
+                bool ok = false;
+                for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ok; i++)
+                        ok = strlen(names[i]) == len && strncmp(names[i], p, len) == 0;
+                if (!ok)
+                        return err_set(err, -EINVAL,
+                                       "invalid --rich-services '%s': none, all, or a comma-separated list of "
+                                       "systemd, sysv, pouch", v);
+                if (!p[len])
+                        return 0;
+                p += len + 1;
+        }
 }
 
 const char *rich_default_stop_signal(const json_t *hc)

@@ -32,9 +32,10 @@ enum rich_mode {
 enum rich_mode rich_mode_from_string(const char *s);
 const char *rich_mode_to_string(enum rich_mode m);
 
-/* Check the rich fields of a Docker HostConfig (Rich, RichMode, InitScript): -EINVAL with a
- * message for an unknown mode, an initscript without --rich or whose command is not an absolute
- * path (InitScript is a path or a command line; pouch-init splits it). */
+/* Check the rich fields of a Docker HostConfig (Rich, RichMode, InitScript, RichServices):
+ * -EINVAL with a message for an unknown mode, an initscript without --rich or whose command is not
+ * an absolute path (InitScript is a path or a command line; pouch-init splits it), a RichServices
+ * list pouch-init does not know or outside the pouch-init mode. */
 int rich_validate(const json_t *host_config, struct pouch_err *err);
 /* Whether HostConfig asks for a rich container. */
 bool rich_enabled(const json_t *host_config);
@@ -48,6 +49,7 @@ struct rich_opts {
         const char *rootfs;      /* the container's mounted rootfs (binaries looked up, units written) */
         const char *container_id;
         const char *initscript;  /* path or command line inside the container (pouch-init splits it), or NULL */
+        const char *services;    /* pouch-init's --rich-services (which of the image's services run), or NULL */
         const char *dumb_init_host; /* host dumb-init, NULL = /usr/bin/dumb-init */
         int stop_timeout;        /* seconds */
         bool command_given;      /* the user named a command (sbin-init/systemd run it as a service) */

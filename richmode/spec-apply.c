@@ -211,6 +211,10 @@ static int apply_pouch_init(json_t *spec, const struct rich_opts *o)
                 json_array_append_new(a, json_string("--initscript"));
                 json_array_append_new(a, json_string(o->initscript));
         }
+        if (o->services) {
+                json_array_append_new(a, json_string("--rich-services"));
+                json_array_append_new(a, json_string(o->services));
+        }
         if (json_array_size(args) > 0) {
                 json_array_append_new(a, json_string("--"));
                 json_array_extend(a, args);

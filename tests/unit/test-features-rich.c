@@ -106,6 +106,18 @@ static void test_modes_and_validation(void **state)
         assert_int_equal(rich_validate(rel_cmdline, &err), -EINVAL);
         _cleanup_json_ json_t *mode_only = json_pack("{s:s}", "RichMode", "systemd");
         assert_int_equal(rich_validate(mode_only, &err), -EINVAL);
+        /* RichServices: a list pouch-init knows, with --rich, in the pouch-init mode */
+        _cleanup_json_ json_t *svc_ok = json_pack("{s:b,s:s}", "Rich", 1, "RichServices", "sysv,systemd");
+        assert_int_equal(rich_validate(svc_ok, &err), 0);
+        _cleanup_json_ json_t *svc_bad = json_pack("{s:b,s:s}", "Rich", 1, "RichServices", "sysv,upstart");
+        assert_int_equal(rich_validate(svc_bad, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "invalid --rich-services 'sysv,upstart'"));
+        _cleanup_json_ json_t *svc_norich = json_pack("{s:s}", "RichServices", "none");
+        assert_int_equal(rich_validate(svc_norich, &err), -EINVAL);
+        _cleanup_json_ json_t *svc_mode = json_pack("{s:b,s:s,s:s}", "Rich", 1, "RichMode", "systemd", "RichServices",
+                                                    "none");
+        assert_int_equal(rich_validate(svc_mode, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "pouch-init rich mode"));
         _cleanup_json_ json_t *sd = json_pack("{s:b,s:s}", "Rich", 1, "RichMode", "systemd");
         assert_string_equal(rich_default_stop_signal(sd), "SIGRTMIN+3");
         assert_null(rich_default_stop_signal(ok));
@@ -117,6 +129,7 @@ static void test_pouch_init_mode(void **state)
         _cleanup_json_ json_t *spec = base_spec("[\"sleep\", \"9\"]");
         struct rich_opts o = opts(f, RICH_MODE_POUCH_INIT);
         o.initscript = "/init.sh";
+        o.services = "sysv,pouch";
         struct pouch_err err = { 0 };
         const char *sig = "x";
         assert_int_equal(rich_apply(spec, &o, &sig, &err), 0);
@@ -126,9 +139,11 @@ static void test_pouch_init_mode(void **state)
         assert_string_equal(arg(spec, 2), "7");
         assert_string_equal(arg(spec, 3), "--initscript");
         assert_string_equal(arg(spec, 4), "/init.sh");
-        assert_string_equal(arg(spec, 5), "--");
-        assert_string_equal(arg(spec, 6), "sleep");
-        assert_string_equal(arg(spec, 7), "9");
+        assert_string_equal(arg(spec, 5), "--rich-services");
+        assert_string_equal(arg(spec, 6), "sysv,pouch");
+        assert_string_equal(arg(spec, 7), "--");
+        assert_string_equal(arg(spec, 8), "sleep");
+        assert_string_equal(arg(spec, 9), "9");
         /* the state dir is mounted before the binary inside it */
         int sd = mount_index(spec, RICH_INIT_DIR), bin = mount_index(spec, RICH_INIT_BIN);
         assert_true(sd >= 0 && bin > sd);

@@ -140,12 +140,50 @@ static void test_replaced_by_units(void **state)
         free(units);
 }
 
+/* An image's ssh unit replacing the built-in sshd gets the host keys: the ed25519 key before its
+ * own ExecStartPre= (Debian's `sshd -t` needs a key) and ssh-host-keys ordered after it. */
+static void test_adopted_ssh_unit_gets_host_keys(void **state)
+{
+        (void) state;
+        put("/usr/sbin/sshd", 0755);
+        put("/usr/bin/ssh-keygen", 0755);
+        /* no host keys (an earlier test made some) */
+        static const char *const keys[] = { "ed25519", "rsa", "ecdsa" };
+        for (size_t i = 0; i < 3; i++) {
+                char key[600];
+                snprintf(key, sizeof(key), "%s/etc/ssh/ssh_host_%s_key", root, keys[i]);
+                unlink(key);
+        }
+        struct unit *units = calloc(1, sizeof(*units));
+        assert_non_null(units);
+        assert_int_equal(unit_parse("ssh.service",
+                                    "[Service]\nExecStartPre=/usr/sbin/sshd -t\nExecStart=/usr/sbin/sshd -D\n",
+                                    &units[0]),
+                         0);
+        units[0].source = SOURCE_SYSTEMD;
+        size_t n = 1;
+        assert_int_equal(builtins_add(root, true, false, &units, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(builtins_adopt(root, &units, &n), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(units[0].name, "ssh");
+        assert_int_equal(units[0].n_pre, 2);
+        assert_string_equal(units[0].pre[0].path, "/usr/bin/ssh-keygen");
+        assert_string_equal(units[0].pre[0].argv.v[3], "ed25519");
+        assert_string_equal(units[0].pre[1].path, "/usr/sbin/sshd");
+        assert_string_equal(units[1].name, "ssh-host-keys");
+        assert_int_equal(units[1].source, SOURCE_BUILTIN);
+        assert_true(strv_contains(&units[1].after, "ssh"));
+        units_free(units, n);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_nothing_found),
                 cmocka_unit_test(test_sshd_and_cron),
                 cmocka_unit_test(test_replaced_by_units),
+                cmocka_unit_test(test_adopted_ssh_unit_gets_host_keys),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

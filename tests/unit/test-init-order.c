@@ -1,5 +1,5 @@
-/* Unit tests for pouch-init's service start order: After=, Requires=, missing names, aliases,
- * cycles. */
+/* Unit tests for pouch-init's service start order: After=, Requires=, Before=, missing names,
+ * aliases, cycles. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +15,11 @@ struct fixture {
         struct order_item items[8];
         struct strv after[8];
         struct strv requires[8];
+        struct strv before[8];
         size_t n;
 };
 
-/* "name:dep1,dep2:req1" entries */
+/* "name:dep1,dep2:req1:before1" entries */
 static void build(struct fixture *f, const char *const *spec)
 {
         memset(f, 0, sizeof(*f));
@@ -27,10 +28,15 @@ static void build(struct fixture *f, const char *const *spec)
                 snprintf(buf, sizeof(buf), "%s", spec[f->n]);
                 char *after = strchr(buf, ':');
                 char *req = after ? strchr(after + 1, ':') : NULL;
+                char *before = req ? strchr(req + 1, ':') : NULL;
                 if (after)
                         *after++ = '\0';
                 if (req)
                         *req++ = '\0';
+                if (before)
+                        *before++ = '\0';
+                for (char *t = before ? strtok(before, ",") : NULL; t; t = strtok(NULL, ","))
+                        assert_int_equal(strv_push_dup(&f->before[f->n], t), 0);
                 for (char *t = after ? strtok(after, ",") : NULL; t; t = strtok(NULL, ","))
                         assert_int_equal(strv_push_dup(&f->after[f->n], t), 0);
                 for (char *t = req ? strtok(req, ",") : NULL; t; t = strtok(NULL, ","))
@@ -38,6 +44,7 @@ static void build(struct fixture *f, const char *const *spec)
                 f->items[f->n].name = strdup(buf);
                 f->items[f->n].after = &f->after[f->n];
                 f->items[f->n].requires = &f->requires[f->n];
+                f->items[f->n].before = &f->before[f->n];
         }
 }
 
@@ -47,6 +54,7 @@ static void release(struct fixture *f)
                 free((char *) f->items[i].name);
                 strv_free(&f->after[i]);
                 strv_free(&f->requires[i]);
+                strv_free(&f->before[i]);
         }
 }
 
@@ -84,6 +92,17 @@ static void test_after_and_requires(void **state)
         order_of((const char *[]) { "web:app.service", "app:db.service", "db", "z", NULL }, "db app web z", "");
         /* a free item earlier in the list goes before a later one */
         order_of((const char *[]) { "late:early", "other", "early", NULL }, "other early late", "");
+}
+
+static void test_before(void **state)
+{
+        (void) state;
+        /* z says it comes before a: z first although listed last */
+        order_of((const char *[]) { "a", "b", "z:::a.service", NULL }, "b z a", "");
+        /* Before= and After= agree; a missing name orders nothing */
+        order_of((const char *[]) { "web:db", "db:::web", "cache:::nothing", NULL }, "db web cache", "");
+        /* a cycle through Before= is broken like any other */
+        order_of((const char *[]) { "a:::b", "b:::a", NULL }, "a b", "dependency cycle: a after b after a; starting a first");
 }
 
 static void test_missing_and_aliases(void **state)
@@ -131,6 +150,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_no_order_keeps_list_order),
                 cmocka_unit_test(test_after_and_requires),
+                cmocka_unit_test(test_before),
                 cmocka_unit_test(test_missing_and_aliases),
                 cmocka_unit_test(test_cycles),
         };

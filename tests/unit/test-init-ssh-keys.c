@@ -65,7 +65,7 @@ static void test_state_pre_and_unit(void **state)
 
         struct unit keys;
         bool needed = false;
-        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/run/pouch-init/pouch-init", &st, &keys, &needed), 0);
+        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/run/pouch-init/pouch-init", "sshd", &st, &keys, &needed), 0);
         assert_true(needed);
         assert_string_equal(keys.name, SSH_HOST_KEYS_UNIT);
         assert_int_equal(keys.restart, RESTART_NO);
@@ -86,7 +86,7 @@ static void test_state_pre_and_unit(void **state)
         assert_int_equal(ssh_keys_add_pre(&sshd, "/usr/bin/ssh-keygen", &st), 0);
         assert_int_equal(sshd.n_pre, 0);
         needed = false;
-        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/x/pouch-init", &st, &keys, &needed), 0);
+        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/x/pouch-init", "sshd", &st, &keys, &needed), 0);
         assert_true(needed);
         unit_free(&keys);
 
@@ -99,7 +99,7 @@ static void test_state_pre_and_unit(void **state)
         assert_true(st.others);
         needed = true;
         memset(&keys, 0x5a, sizeof(keys));
-        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/x/pouch-init", &st, &keys, &needed), 0);
+        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/x/pouch-init", "sshd", &st, &keys, &needed), 0);
         assert_false(needed);
 }
 

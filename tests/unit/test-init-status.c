@@ -50,9 +50,11 @@ static void test_render(void **state)
 {
         (void) state;
         const struct status_service svcs[] = {
-                { .name = "sshd", .state = "running", .pid = 17 },
+                { .name = "sshd", .state = "running", .pid = 17, .source = "builtin" },
                 { .name = "we\"b", .state = "failed", .restarts = 3, .has_last_exit = true, .last_exit = 1,
-                  .error = "web.service:2: bad\nthing" },
+                  .error = "web.service:2: bad\nthing", .source = "services.d", .warnings = (char *const[]) { "w1", "w\"2" },
+                  .n_warnings = 2 },
+                { .name = "getty@tty1", .state = "skipped", .source = "systemd", .reason = "no consoles" },
         };
         struct status_doc d = {
                 .phase = "running",
@@ -67,7 +69,7 @@ static void test_render(void **state)
                 .main_pid = 42,
                 .main_running = true,
                 .services = svcs,
-                .n_services = 2,
+                .n_services = 3,
         };
         _cleanup_buf_ struct buf b = { 0 };
         assert_int_equal(status_render(&d, &b), 0);
@@ -76,9 +78,13 @@ static void test_render(void **state)
                             "\"initscript\":{\"path\":\"/x.sh\",\"exitCode\":0,\"output\":\"ok\\n\"},"
                             "\"main\":{\"pid\":42,\"running\":true,\"exitCode\":null},"
                             "\"services\":[{\"name\":\"sshd\",\"state\":\"running\",\"pid\":17,\"restarts\":0,"
-                            "\"lastExitCode\":null,\"error\":null},"
+                            "\"lastExitCode\":null,\"error\":null,\"source\":\"builtin\",\"reason\":null,\"warnings\":[]},"
                             "{\"name\":\"we\\\"b\",\"state\":\"failed\",\"pid\":null,\"restarts\":3,"
-                            "\"lastExitCode\":1,\"error\":\"web.service:2: bad\\nthing\"}]}\n");
+                            "\"lastExitCode\":1,\"error\":\"web.service:2: bad\\nthing\",\"source\":\"services.d\","
+                            "\"reason\":null,\"warnings\":[\"w1\",\"w\\\"2\"]},"
+                            "{\"name\":\"getty@tty1\",\"state\":\"skipped\",\"pid\":null,\"restarts\":0,"
+                            "\"lastExitCode\":null,\"error\":null,\"source\":\"systemd\",\"reason\":\"no consoles\","
+                            "\"warnings\":[]}]}\n");
 
         /* no initscript: no key; no command: main is null; an initscript still running */
         struct status_doc e = { .phase = "starting", .pid = 7 };
