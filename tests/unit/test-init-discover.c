@@ -273,7 +273,7 @@ static void test_service_set(void **state)
         struct unit *u = NULL;
         size_t n = 0;
         assert_int_equal(service_set_load(&o, &u, &n), 0);
-        assert_int_equal(n, 3);
+        assert_int_equal(n, 4);
         assert_string_equal(u[0].name, "cron");
         assert_int_equal(u[0].source, SOURCE_SYSTEMD);
         assert_string_equal(u[1].name, "ssh");
@@ -284,15 +284,19 @@ static void test_service_set(void **state)
         assert_int_equal(u[2].source, SOURCE_POUCH);
         assert_int_equal(u[2].warnings.n, 1);
         assert_non_null(strstr(u[2].warnings.v[0], "replaces the systemd unit app"));
+        /* the other host keys are made after the image's ssh */
+        assert_string_equal(u[3].name, "ssh-host-keys");
+        assert_true(strv_contains(&u[3].after, "ssh"));
         units_free(u, n);
 
         /* none: only the built-ins */
         o.mask = 0;
         assert_int_equal(service_set_load(&o, &u, &n), 0);
-        assert_int_equal(n, 2);
+        assert_int_equal(n, 3);
         assert_string_equal(u[0].name, "sshd");
         assert_int_equal(u[0].source, SOURCE_BUILTIN);
-        assert_string_equal(u[1].name, "cron");
+        assert_string_equal(u[1].name, "ssh-host-keys");
+        assert_string_equal(u[2].name, "cron");
         units_free(u, n);
 
         unsigned m;
