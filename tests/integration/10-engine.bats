@@ -100,7 +100,9 @@ PY
                 [ "$status" -ne 0 ] || { echo "evil:$kind was accepted"; false; }
                 [[ "$output" == *"escape"* ]] || [[ "$output" == *"outside"* ]] || [[ "$output" == *"symlink"* ]] || [[ "$output" == *".."* ]]
         done
-        [ ! -e /tmp/evil-symlink ] && [ ! -e /tmp/evil-abs ] && [ ! -e "$SMOKE_HOME/evil-dotdot" ]
+        [ ! -e /tmp/evil-symlink ]
+        [ ! -e /tmp/evil-abs ]
+        [ ! -e "$SMOKE_HOME/evil-dotdot" ]
         [ "$(docker images -q | sort)" = "$before" ]
 }
 

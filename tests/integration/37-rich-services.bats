@@ -164,7 +164,7 @@ answers() {
 
 @test "rich services: --rich-services none runs none of the image's services" {
         wait_for 30 svc_is bare sshd .state running
-        [ "$(pouch inspect -f '{{json .Rich.Status}}' bare | jq -r '[.services[].name] | join(" ")')" = "sshd cron" ]
+        [ "$(pouch inspect -f '{{json .Rich.Status}}' bare | jq -r '[.services[].name] | join(" ")')" = "sshd ssh-host-keys cron" ]
         run ! answers bare 8081 "myapp here"
         run ! answers bare 8082 "apiapp here"
         run pouch exec bare test -e /run/apiapp.pid

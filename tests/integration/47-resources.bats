@@ -93,7 +93,8 @@ mem_limit() {
         [ "$status" -ne 0 ]
         [[ "$output" == *"not allowed"* ]]
         run pouch run --rm --group-add 1234 --group-add nogroup busybox id -G
-        [[ "$output" == *1234* ]] && [[ "$output" == *65534* ]]
+        [[ "$output" == *1234* ]]
+        [[ "$output" == *65534* ]]
         pouch run -d --name cgp --cgroup-parent /pouch-test-parent -m 48m busybox sleep 1000
         id="$(cid cgp)"
         if [ -d /sys/fs/cgroup/memory ]; then

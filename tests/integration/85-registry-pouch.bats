@@ -139,7 +139,8 @@ reg() { echo "127.0.0.1:$(cat "$REG_ROOT/reg/port")"; }
         pouch run -d --name pr-user keep:1 sleep 1000
         run pouch system df
         [[ "${lines[0]}" == TYPE*TOTAL*ACTIVE*SIZE* ]]
-        [[ "$output" == *Images* ]] && [[ "$output" == *"Local Volumes"* ]]
+        [[ "$output" == *Images* ]]
+        [[ "$output" == *"Local Volumes"* ]]
         run pouch image prune -a
         [ "$status" -eq 0 ]
         # the image a container uses stays, the pulled one is gone
