@@ -17,6 +17,7 @@ struct monitor;
 struct network_store;
 struct quota_manager;
 struct lxcfs;
+struct health_watch;
 
 struct pouchd_config {
         char *home;
@@ -101,6 +102,7 @@ struct pouchd {
         struct event_bus *events;
         struct monitor *monitor;
         struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
+        struct health_watch *health;  /* rich containers' health (health-watch.h) */
         pthread_mutex_t lock;         /* guards the container list and every container's doc/status */
         pthread_cond_t changed;       /* broadcast on every container state change */
         struct container *containers;
