@@ -181,6 +181,11 @@ static void publish(struct pouchd *d, struct container *c, json_t *attrs, const 
 static void observe(struct pouchd *d, struct watch_entry *e)
 {
         char start[48], end[48], detail[128];
+        pthread_mutex_lock(&d->lock);
+        bool running = still_watched_locked(e) && e->c->status == CONTAINER_RUNNING;
+        pthread_mutex_unlock(&d->lock);
+        if (!running)
+                return; /* a paused container keeps its record (and an exec would wait for it) */
         struct timespec t = now_realtime();
         format_rfc3339nano(&t, start, sizeof(start));
         struct health_probe p;
