@@ -14,10 +14,10 @@ struct image_store;
 struct volume_store;
 struct event_bus;
 struct monitor;
+struct health_watch;
 struct network_store;
 struct quota_manager;
 struct lxcfs;
-struct health_watch;
 
 struct pouchd_config {
         char *home;
@@ -101,8 +101,8 @@ struct pouchd {
         struct network_store *networks;
         struct event_bus *events;
         struct monitor *monitor;
-        struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
         struct health_watch *health;  /* rich containers' health (health-watch.h) */
+        struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
         pthread_mutex_t lock;         /* guards the container list and every container's doc/status */
         pthread_cond_t changed;       /* broadcast on every container state change */
         struct container *containers;
