@@ -80,8 +80,10 @@ static bool rich_service(struct health_probe *p, const json_t *svc)
         } else if (strcmp(state, "restarting") == 0) {
                 out_add(p, "%s restarting%s", name, code);
         } else {
+                /* running; stopping (its ExecStop= under way) and states unknown here are neither
+                 * a failure nor a start in progress */
                 out_add(p, "%s %s", name, state);
-                return strcmp(state, "running") != 0;
+                return strcmp(state, "waiting") == 0 || strcmp(state, "starting") == 0;
         }
         return false;
 }

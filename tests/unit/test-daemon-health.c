@@ -69,11 +69,15 @@ static void test_rich_services(void **state)
         struct health_probe p;
         /* running, a oneshot that stopped after success, a skipped one, a restart below the threshold */
         probe_of("{\"phase\":\"running\",\"services\":[" SVC("web", "running", 0, "null") "," SVC("init-db", "stopped", 0, "0")
-                 "," SVC("sysv-x", "skipped", 0, "null") "," SVC("w2", "restarting", 2, "1") "]}",
+                 "," SVC("sysv-x", "skipped", 0, "null") "," SVC("w2", "restarting", 2, "1") "," SVC("s", "stopping", 0, "null")
+                 "]}",
                  &p);
         assert_int_equal(p.status, HEALTH_HEALTHY);
         assert_int_equal(p.exit_code, 0);
-        assert_string_equal(p.output, "web running; init-db stopped (last exit code 0); w2 restarting (last exit code 1)");
+        assert_string_equal(p.output, "web running; init-db stopped (last exit code 0); w2 restarting (last exit code 1); "
+                                      "s stopping");
+        probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "waiting", 0, "null") "]}", &p);
+        assert_int_equal(p.status, HEALTH_STARTING);
         /* a service still waiting or starting: starting */
         probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "running", 0, "null") "," SVC("b", "starting", 0, "null")
                  "]}",
