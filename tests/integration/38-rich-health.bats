@@ -122,6 +122,22 @@ streak_above() { [ "$(pouch inspect -f '{{.State.Health.FailingStreak}}' "$1")" 
         [ "$output" = hc ]
         run api_code GET '/containers/json?filters=%7B%22health%22%3A%5B%22sick%22%5D%7D'
         [ "$output" = 400 ]
+        # docker-py: the list form of the filter, and State.Health.Status from inspect
+        run /usr/bin/python3 - "$PSOCK" << 'EOF'
+import sys
+import docker
+
+client = docker.DockerClient(base_url="unix://" + sys.argv[1], version="1.41")
+got = sorted(c.name for c in client.containers.list(filters={"health": ["healthy", "unhealthy"]}))
+if got != ["hc", "hc2"]:
+    sys.exit("list: %r" % got)
+states = [client.containers.get(n).attrs["State"]["Health"]["Status"] for n in ("hc", "hc2")]
+if states != ["unhealthy", "healthy"]:
+    sys.exit("inspect: %r" % states)
+print("ok")
+EOF
+        [ "$status" -eq 0 ]
+        [ "$output" = ok ]
         pouch rm -f plain hc2
 }
 
