@@ -89,6 +89,8 @@ int cmd_remount_lxcfs(struct cli *c, int argc, char **argv);
 void cli_info_print_lxcfs(const json_t *info);
 int cmd_network(struct cli *c, int argc, char **argv);
 int cmd_port(struct cli *c, int argc, char **argv);
+/* cmd-services.c */
+int cmd_services(struct cli *c, int argc, char **argv);
 /* Call the API; on success *ret gets the parsed body (may stay NULL for 204). 1 on failure, with
  * the daemon's message printed. */
 int cli_call_json(struct cli *c, const char *method, const char *path, const char *body, json_t **ret);

@@ -41,6 +41,7 @@ const struct command commands[] = {
         { "remount-lxcfs", cmd_remount_lxcfs, "Bind lxcfs's /proc views again inside running containers", "remount-lxcfs [CONTAINER...]" },
         { "network", cmd_network, "Manage networks", "network create|ls|inspect|rm|connect|disconnect|prune" },
         { "port", cmd_port, "List port mappings of a container", "port CONTAINER [PRIVATE_PORT[/PROTO]]" },
+        { "services", cmd_services, "List the services of a rich container", "services [--format table|json] CONTAINER" },
         { "history", cmd_history, "Show the history of an image", "history [-q] [--no-trunc] [--format TEMPLATE] IMAGE" },
         { "image", cmd_image, "Manage images", "image ls|inspect|rm|prune|history|tag|pull|push|save|load|import" },
         { "system", cmd_system, "Manage pouch", "system df|info|events" },

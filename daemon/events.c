@@ -117,6 +117,18 @@ static bool match_actor(const struct filters *f, const char *key, const json_t *
                filters_each_value(f, key, prefix_of, (void *) json_get_str(attrs, "name", ""));
 }
 
+/* dockerd's event=health_status (also exec_create, exec_start) matches "health_status: healthy" too */
+static bool action_is(const char *value, void *ud)
+{
+        const char *action = ud;
+        size_t n = strlen(value);
+        if (strcmp(value, action) == 0)
+                return true;
+        return (strcmp(value, "health_status") == 0 || strcmp(value, "exec_create") == 0 ||
+                strcmp(value, "exec_start") == 0) &&
+               strncmp(action, value, n) == 0 && action[n] == ':';
+}
+
 bool event_matches(const json_t *ev, const struct filters *f)
 {
         if (filters_empty(f))
@@ -124,7 +136,7 @@ bool event_matches(const json_t *ev, const struct filters *f)
         const json_t *actor = json_object_get(ev, "Actor");
         const json_t *attrs = json_object_get(actor, "Attributes");
         const char *type = json_get_str(ev, "Type", "");
-        if (!filters_match_exact(f, "type", type) || !filters_match_exact(f, "event", json_get_str(ev, "Action", "")) ||
+        if (!filters_match_exact(f, "type", type) || !filters_each_value(f, "event", action_is, (void *) json_get_str(ev, "Action", "")) ||
             !filters_match_exact(f, "scope", json_get_str(ev, "scope", "local")))
                 return false;
         /* an object filter (container=x) keeps only events of that kind of object (pouch makes no

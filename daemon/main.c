@@ -2,6 +2,7 @@
  * Containers keep running when pouchd stops (live restore). */
 #include "config.h"
 #include "events.h"
+#include "health-watch.h"
 #include "http.h"
 #include "http-limits.h"
 #include "image/image.h"
@@ -140,12 +141,16 @@ static int setup(struct pouchd *d, struct pouch_err *err)
         r = containers_restore(d);
         if (r < 0)
                 return r;
+        r = health_watch_start(d);
+        if (r < 0)
+                return err_set(err, r, "cannot start the health watcher: %s", strerror(-r));
         container_networks_restore(d);
         return pouchd_lxcfs_setup(d);
 }
 
 static void teardown(struct pouchd *d)
 {
+        health_watch_stop(d);
         monitor_stop(d);
         pouchd_lxcfs_teardown(d);
         pthread_mutex_lock(&d->lock);

@@ -15,6 +15,7 @@ struct image_store;
 struct volume_store;
 struct event_bus;
 struct monitor;
+struct health_watch;
 struct network_store;
 struct quota_manager;
 struct lxcfs;
@@ -107,6 +108,7 @@ struct pouchd {
         struct network_store *networks;
         struct event_bus *events;
         struct monitor *monitor;
+        struct health_watch *health;  /* rich containers' health (health-watch.h) */
         struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
         pthread_mutex_t lock;         /* guards the container list and every container's doc/status */
         pthread_cond_t changed;       /* broadcast on every container state change */

@@ -8,6 +8,8 @@
 #include "lib/fsutil.h"
 
 #include "daemon/events.h"
+#include "daemon/health.h"
+#include "daemon/health-watch.h"
 #include "daemon/image/image.h"
 
 #include "lib/cleanup.h"
@@ -52,13 +54,16 @@ static void status_text_locked(struct container *c, char *buf, size_t len)
 {
         json_t *st = json_object_get(c->doc, "State");
         struct timespec now = now_realtime(), t;
-        char human[64];
+        char human[64], health[192];
         switch (c->status) {
         case CONTAINER_RUNNING:
         case CONTAINER_PAUSED:
                 parse_timestamp(json_get_str(st, "StartedAt", ""), &t);
                 format_human_duration(now.tv_sec - t.tv_sec, human, sizeof(human));
-                snprintf(buf, len, "Up %s%s", human, c->status == CONTAINER_PAUSED ? " (Paused)" : "");
+                /* like docker: "(Paused)", or the health: "(healthy)", "(health: starting)" */
+                health_ps_suffix(c->status == CONTAINER_RUNNING ? st : NULL,
+                                 json_get_str(c->doc, HEALTH_DETAIL_KEY, ""), health, sizeof(health));
+                snprintf(buf, len, "Up %s%s%s", human, c->status == CONTAINER_PAUSED ? " (Paused)" : "", health);
                 break;
         case CONTAINER_RESTARTING:
                 snprintf(buf, len, "Restarting (%d) Less than a second ago", (int) json_get_int(st, "ExitCode", 0));
@@ -121,7 +126,7 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
                 (size_t) snprintf(command + n, sizeof(command) - n, " %s", json_string_value(a));
         struct timespec created = { 0, 0 };
         parse_timestamp(json_get_str(doc, "Created", ""), &created);
-        char status[128];
+        char status[320];
         status_text_locked(c, status, sizeof(status));
         json_t *labels = json_object_get(config, "Labels");
         json_t *hc = json_object_get(doc, "HostConfig");
@@ -200,6 +205,7 @@ enum MHD_Result api_container_inspect(struct http_req *r)
         pthread_mutex_unlock(&r->d->lock);
         json_object_del(doc, "HasBeenManuallyStopped");
         json_object_del(doc, "RichCommandGiven");
+        json_object_del(doc, HEALTH_DETAIL_KEY);
         json_t *hc = json_object_get(doc, "HostConfig");
         if (rich_enabled(hc)) {
                 /* pouch's own: the rich mode, and pouch-init's view of its services while it runs */
