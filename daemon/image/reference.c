@@ -248,10 +248,22 @@ void reference_done(struct image_ref *r)
         *r = (struct image_ref) { 0 };
 }
 
+/* Whether the first component of path would be read back as a registry domain (split_domain's
+ * rule; a repository path has no uppercase letters). */
+static bool path_looks_like_domain(const char *path)
+{
+        const char *slash = strchr(path, '/');
+        if (!slash)
+                return false;
+        size_t n = (size_t) (slash - path);
+        return memchr(path, '.', n) || memchr(path, ':', n) || (n == 9 && !strncmp(path, "localhost", 9));
+}
+
 char *reference_repo(const struct image_ref *r, bool familiar)
 {
         char *out = NULL;
-        if (familiar && STREQ(r->domain, DEFAULT_DOMAIN)) {
+        /* "docker.io/foo.bar/app" keeps its domain: "foo.bar/app" would name another registry */
+        if (familiar && STREQ(r->domain, DEFAULT_DOMAIN) && !path_looks_like_domain(r->path)) {
                 const char *p = r->path;
                 if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/'))
                         p += 8;

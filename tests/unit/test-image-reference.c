@@ -42,6 +42,14 @@ static const struct good goods[] = {
           "a-b__c/d_e.f--g", "T_a.g-1", "a-b__c/d_e.f--g" },
         { "[::1]:5000/app", "[::1]:5000/app:latest", "[::1]:5000/app:latest", "[::1]:5000", "app", "latest",
           "[::1]:5000/app" },
+        /* a docker.io path whose first component reads as a registry keeps docker.io in its familiar
+         * form: "foo.bar/app" or "localhost/app" would name another registry (found by fuzzing) */
+        { "docker.io/foo.bar/app", "docker.io/foo.bar/app:latest", "docker.io/foo.bar/app:latest", "docker.io",
+          "foo.bar/app", "latest", "docker.io/foo.bar/app" },
+        { "docker.io/localhost/app:1", "docker.io/localhost/app:1", "docker.io/localhost/app:1", "docker.io",
+          "localhost/app", "1", "docker.io/localhost/app" },
+        { "docker.io/library/x.y", "docker.io/library/x.y:latest", "x.y:latest", "docker.io", "library/x.y", "latest",
+          "x.y" },
 };
 
 static void test_good(void **state)
