@@ -285,6 +285,11 @@ static void test_bad_rules(void **state)
                 { "/a/./b=1g", "'.' and '..'" },
                 { "[=1g", "regular expression" },
                 { "data(=1g", "regular expression" },
+                /* found by fuzzing: such a rule was kept without its path, and a lookup then
+                 * compiled a NULL regular expression */
+                { "6d\xa7\x8b" "a=5g", "not valid UTF-8" },
+                { "/d\xff=1g", "not valid UTF-8" },
+                { "/&/d\xff=1g", "not valid UTF-8" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 char *specs[] = { "/=1g", (char *) cases[i].spec, NULL };
