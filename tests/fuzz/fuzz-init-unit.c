@@ -10,9 +10,8 @@
 static void check_names(const struct strv *l)
 {
         for (size_t i = 0; i < l->n; i++) {
-                size_t n = strlen(l->v[i]);
-                FUZZ_CHECK(n > 0);
-                FUZZ_CHECK(n < 8 || strcmp(l->v[i] + n - 8, ".service") != 0);
+                /* "a.service.service" is the unit file of that name, whose unit is "a.service" */
+                FUZZ_CHECK(l->v[i] && *l->v[i]);
         }
 }
 
