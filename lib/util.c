@@ -96,8 +96,12 @@ int parse_timestamp(const char *s, struct timespec *ret)
         if (*p == 'Z') {
                 p++;
         } else if (*p == '+' || *p == '-') {
-                int hh, mm;
-                if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+                /* exactly "HH:MM": p += 6 below must stay inside the string */
+                for (int i = 1; i <= 5; i++)
+                        if (i == 3 ? p[i] != ':' : !isdigit((unsigned char) p[i]))
+                                return -EINVAL;
+                int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+                if (hh > 23 || mm > 59)
                         return -EINVAL;
                 offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
                 p += 6;

@@ -48,6 +48,25 @@ static void test_timestamps(void **state)
         assert_int_equal(parse_timestamp("2026-11-22T23:50:22+01:00", &back), 0);
         assert_int_equal(back.tv_sec, 1795391422 - 3600);
         assert_int_equal(parse_timestamp("yesterday", &back), -EINVAL);
+        assert_int_equal(parse_timestamp("2026-11-22T23:50:22-05:30", &back), 0);
+        assert_int_equal(back.tv_sec, 1795391422 + 5 * 3600 + 30 * 60);
+}
+
+/* A zone offset shorter than "+HH:MM" was accepted by reading past the end of the string (found
+ * by fuzzing: "+02:0"). The zero bytes after each string make the old code accept it. */
+static void test_parse_timestamp_short_offset(void **state)
+{
+        (void) state;
+        static const char *const bad[] = { "2020-01-01T00:00:00+02:0", "2020-01-01T00:00:00+2:30",
+                                           "2020-01-01T00:00:00-1:5", "2020-01-01T00:00:00+", "2020-01-01T00:00:00+-1:-5",
+                                           "2020-01-01T00:00:00+24:00", "2020-01-01T00:00:00+02:60" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char buf[64] = { 0 };
+                snprintf(buf, sizeof(buf), "%s", bad[i]);
+                struct timespec ts;
+                if (parse_timestamp(buf, &ts) != -EINVAL)
+                        fail_msg("accepted %s", bad[i]);
+        }
 }
 
 static void test_atomic_write(void **state)
@@ -114,6 +133,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
+                cmocka_unit_test(test_parse_timestamp_short_offset),
                 cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
                 cmocka_unit_test(test_human),
         };
