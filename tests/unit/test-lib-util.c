@@ -52,6 +52,26 @@ static void test_timestamps(void **state)
         assert_int_equal(back.tv_sec, 1795391422 + 5 * 3600 + 30 * 60);
 }
 
+/* Found by fuzzing: unix seconds past year 9999 were accepted, and formatting them read an
+ * uninitialised buffer (gmtime_r failed, strftime wrote nothing). */
+static void test_timestamp_range(void **state)
+{
+        (void) state;
+        struct timespec ts;
+        assert_int_equal(parse_timestamp("1700000000100000000.5", &ts), -EINVAL);
+        assert_int_equal(parse_timestamp("253402300800", &ts), -EINVAL);
+        assert_int_equal(parse_timestamp("253402300799", &ts), 0);
+        char buf[64];
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "9999-12-31T23:59:59.000000000Z");
+        assert_int_equal(parse_timestamp("0999-01-02T03:04:05Z", &ts), 0);
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "0999-01-02T03:04:05.000000000Z");
+        ts = (struct timespec) { .tv_sec = 1700000000100000000LL, .tv_nsec = 5 };
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "0001-01-01T00:00:00.000000005Z");
+}
+
 /* A zone offset shorter than "+HH:MM" was accepted by reading past the end of the string (found
  * by fuzzing: "+02:0"). The zero bytes after each string make the old code accept it. */
 static void test_parse_timestamp_short_offset(void **state)
@@ -133,7 +153,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
-                cmocka_unit_test(test_parse_timestamp_short_offset),
+                cmocka_unit_test(test_parse_timestamp_short_offset), cmocka_unit_test(test_timestamp_range),
                 cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
                 cmocka_unit_test(test_human),
         };
