@@ -121,6 +121,11 @@ def text_seeds():
     put("fuzz-registry", "seed-1", json.dumps(idx) + "\0linux/arm64/v8")
     put("fuzz-registry", "seed-2", json.dumps(idx) + "\0Bearer realm=\"https://auth/token\",service=\"reg\","
         "scope=\"repository:a/b:pull\",error=\"x \\\"y\\\"\"")
+    put("fuzz-cli-opts", "seed-0", "-d\n-e\nA=1\n--name\nweb\n-p\n127.0.0.1:8080:80/udp\n-l\na=b\n--ulimit\n"
+        "nofile=10:20\n-m\n10m\n--annotation\nk=v\n--cpus\n1.5\n--restart\non-failure:3\n--disk-quota\n/=1g\n"
+        "--tmpfs\n/run:size=1m\n--mount\ntype=bind,src=/a,dst=/b,readonly\nbusybox\nsh\n-c\ntrue"
+        "\0A=1\n# comment\nHOME\n  B=two words\n")
+    put("fuzz-cli-opts", "seed-1", "-it\n--rm\n--log-opt\nmax-size=1m\n--add-host\nh:1.2.3.4\n-v\n/x:/y:ro\nimg")
     put("fuzz-registry", "seed-3", "{}\0eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifQ")
 
 
