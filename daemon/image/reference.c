@@ -221,7 +221,8 @@ int reference_parse(const char *s, struct image_ref *ret)
         int r = split_domain(copy, &domain, &path);
         if (r < 0)
                 return r;
-        if (!valid_domain(domain) || !valid_path(path))
+        /* the limit is on the normalised name, as docker has it: "library/" counts */
+        if (!valid_domain(domain) || !valid_path(path) || strlen(domain) + 1 + strlen(path) > NAME_MAX_TOTAL)
                 return -EINVAL;
         if (!tag && !digest) {
                 tag = strdup("latest");

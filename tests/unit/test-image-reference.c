@@ -129,12 +129,46 @@ static void test_bad(void **state)
         }
 }
 
+/* The 255-character limit is on the normalised name: a 238-character "name" is
+ * "docker.io/library/name" (256), which was accepted and then could not be parsed back from its
+ * own full form (found by fuzzing). */
+static void test_name_length(void **state)
+{
+        (void) state;
+        char name[300];
+        for (size_t n = 236; n <= 240; n++) {
+                memset(name, 'a', n);
+                name[n] = '\0';
+                struct image_ref r = { 0 };
+                int ret = reference_parse(name, &r);
+                assert_int_equal(ret, n <= 237 ? 0 : -EINVAL);
+                if (ret == 0) {
+                        _cleanup_free_ char *full = reference_full(&r);
+                        struct image_ref again = { 0 };
+                        assert_int_equal(reference_parse(full, &again), 0);
+                        reference_done(&again);
+                }
+                reference_done(&r);
+        }
+        /* a registry name counts too */
+        memset(name, 'b', 250);
+        memcpy(name, "reg.example:5000/", 17);
+        name[250] = '\0';
+        struct image_ref r = { 0 };
+        assert_int_equal(reference_parse(name, &r), 0);
+        reference_done(&r);
+        memset(name + 250, 'b', 6);
+        name[256] = '\0';
+        assert_int_equal(reference_parse(name, &r), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_good),
                 cmocka_unit_test(test_digest),
                 cmocka_unit_test(test_bad),
+                cmocka_unit_test(test_name_length),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
