@@ -4,12 +4,14 @@
  * platform, the challenge and the X-Registry-Auth value.
  * Invariants: a selected manifest has a well-formed sha256 digest (it goes into the next URL and
  * is compared as a digest); a validated manifest has well-formed digests and sizes; parsed
- * challenges have a realm; error messages are valid UTF-8 (they reach API clients). */
+ * Bearer challenges have a realm; error messages are valid UTF-8 (they reach API clients). */
 #include "tests/fuzz/fuzz-common.h"
 
 #include "daemon/registry/auth.h"
 #include "daemon/registry/manifest.h"
 #include "lib/jsonutil.h"
+
+#include <strings.h>
 
 static bool digest_ok(const char *d)
 {
@@ -55,7 +57,8 @@ static void check_auth(const char *header)
 {
         struct auth_challenge c;
         if (auth_challenge_parse(header, &c) == 0) {
-                FUZZ_CHECK(c.scheme && c.realm);
+                /* a Basic challenge may come without a realm; a Bearer one names the token server */
+                FUZZ_CHECK(c.scheme && (c.realm || strcasecmp(c.scheme, "Bearer") != 0));
                 auth_challenge_done(&c);
         }
         char *user = NULL, *password = NULL;
