@@ -99,6 +99,43 @@ static char *path_normalize(const char *s, const char **why)
         return TAKE_PTR(out);
 }
 
+/* glibc's regcomp takes time polynomial in the pattern for stacked quantifiers ("s*****...",
+ * 5 s for 120 stars) and expands counted repetitions ("((a{1,100}){1,100}){1,100}": seconds,
+ * then worse), and a rule is compiled on every lookup: accept short patterns without intervals
+ * and without adjacent quantifiers (which POSIX leaves undefined anyway). */
+#define QUOTA_REGEX_MAX 256
+
+static const char *regex_refusal(const char *re)
+{
+        if (strlen(re) > QUOTA_REGEX_MAX)
+                return "the regular expression is longer than 256 characters";
+        bool quantified = false; /* the previous token was * + or ? */
+        for (const char *p = re; *p; p++) {
+                if (*p == '\\' && p[1]) {
+                        p++;
+                        quantified = false;
+                } else if (*p == '[') {
+                        /* a bracket expression: ']' first is literal, then up to the closing ']' */
+                        const char *q = p + 1 + (p[1] == '^');
+                        q += *q == ']';
+                        q = strchr(q, ']');
+                        if (!q)
+                                return NULL; /* regcomp refuses it */
+                        p = q;
+                        quantified = false;
+                } else if (*p == '{' || *p == '}') {
+                        return "counted repetition ({n,m}) is not supported in a regular expression";
+                } else if (strchr("*+?", *p)) {
+                        if (quantified)
+                                return "adjacent repetition operators (such as ** or +*) in a regular expression";
+                        quantified = true;
+                } else {
+                        quantified = false;
+                }
+        }
+        return NULL;
+}
+
 static int regex_compile(const char *re, regex_t *ret)
 {
         size_t len = strlen(re) + 5;
@@ -122,6 +159,9 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
                 return -ENOMEM;
         if (!strchr(lhs, '&') && looks_like_regex(lhs)) {
                 regex_t re;
+                const char *why = regex_refusal(lhs);
+                if (why)
+                        return bad(err, spec, why);
                 if (regex_compile(lhs, &re) < 0)
                         return bad(err, spec, "not an absolute path nor a valid regular expression");
                 regfree(&re);
