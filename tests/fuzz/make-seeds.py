@@ -126,6 +126,9 @@ def text_seeds():
         "--tmpfs\n/run:size=1m\n--mount\ntype=bind,src=/a,dst=/b,readonly\nbusybox\nsh\n-c\ntrue"
         "\0A=1\n# comment\nHOME\n  B=two words\n")
     put("fuzz-cli-opts", "seed-1", "-it\n--rm\n--log-opt\nmax-size=1m\n--add-host\nh:1.2.3.4\n-v\n/x:/y:ro\nimg")
+    put("fuzz-logs", "seed-0", "\x20" + '{"log":"hello\\n","stream":"stdout","time":"2026-11-22T23:50:49.802493716Z"}\n'
+        '{"log":"err \\u00e9\\n","stream":"stderr","time":"2026-11-22T23:50:50Z"}\n{"log":"","stream":"stdout",'
+        '"time":"2026-11-22T23:50:51Z"}\nnot json\n{"log":"partial","stream":"stdout","time":"1700000000.5"')
     put("fuzz-registry", "seed-3", "{}\0eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifQ")
 
 
