@@ -45,7 +45,12 @@ struct timespec now_realtime(void)
 
 int64_t timespec_to_ns(const struct timespec *ts)
 {
-        return (int64_t) ts->tv_sec * 1000000000LL + ts->tv_nsec;
+        /* nanoseconds since 1970 fit in 64 bits for years 1678-2262; saturate outside */
+        int64_t ns;
+        if (__builtin_mul_overflow((int64_t) ts->tv_sec, 1000000000LL, &ns) ||
+            __builtin_add_overflow(ns, (int64_t) ts->tv_nsec, &ns))
+                return ts->tv_sec < 0 ? INT64_MIN : INT64_MAX;
+        return ns;
 }
 
 static int parse_fraction(const char *p, long *ret_ns, const char **ret_end)

@@ -72,6 +72,21 @@ static void test_timestamp_range(void **state)
         assert_string_equal(buf, "0001-01-01T00:00:00.000000005Z");
 }
 
+/* Found by fuzzing (a log line dated 4052): timespec_to_ns overflowed int64 (UBSan) for any
+ * time past 2262 that parse_timestamp accepts; it saturates now. */
+static void test_timespec_to_ns(void **state)
+{
+        (void) state;
+        struct timespec ts = { .tv_sec = 1795391422, .tv_nsec = 5 };
+        assert_true(timespec_to_ns(&ts) == 1795391422000000005LL);
+        assert_int_equal(parse_timestamp("4052-12-31T00:00:00Z", &ts), 0);
+        assert_true(timespec_to_ns(&ts) == INT64_MAX);
+        assert_int_equal(parse_timestamp("1000-01-01T00:00:00Z", &ts), 0);
+        assert_true(timespec_to_ns(&ts) == INT64_MIN);
+        ts = (struct timespec) { .tv_sec = 9223372036LL, .tv_nsec = 999999999 };
+        assert_true(timespec_to_ns(&ts) == INT64_MAX);
+}
+
 /* A zone offset shorter than "+HH:MM" was accepted by reading past the end of the string (found
  * by fuzzing: "+02:0"). The zero bytes after each string make the old code accept it. */
 static void test_parse_timestamp_short_offset(void **state)
@@ -154,6 +169,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
                 cmocka_unit_test(test_parse_timestamp_short_offset), cmocka_unit_test(test_timestamp_range),
+                cmocka_unit_test(test_timespec_to_ns),
                 cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
                 cmocka_unit_test(test_human),
         };
