@@ -31,7 +31,8 @@ for name in "$@"; do
         fi
         log=$art/log
         start=$(date +%s)
-        if "$bin" "$limit" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/" \
+        # a hung target (e.g. a leak check over a huge heap after a timeout) must not hang the run
+        if timeout --kill-after=10 $((t + 120)) "$bin" "$limit" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/" \
                 "$work/$name" >"$log" 2>&1; then
                 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
                 echo "fuzz $name: ok, ${runs:-?} runs in $(($(date +%s) - start)) s"
