@@ -179,6 +179,13 @@ def oci_layout():
 def load_seeds():
     put("fuzz-image-load", "seed-docker.tar", docker_archive())
     put("fuzz-image-load", "seed-oci.tar", oci_layout())
+    # a config not named by its digest is not checked against it: the fuzzer can change it freely
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "created": "2026-01-02T03:04:05Z",
+                      "config": {"Env": ["A=1"], "Cmd": ["sh"], "Labels": {"a": "b"}, "ExposedPorts": {"80/tcp": {}}},
+                      "rootfs": {"type": "layers", "diff_ids": []},
+                      "history": [{"created_by": "x", "empty_layer": True}, {"comment": "y"}]})
+    put("fuzz-image-load", "seed-config.tar", tar([("c.json", "file", cfg), ("manifest.json", "file", json.dumps(
+        [{"Config": "c.json", "RepoTags": ["a:1", "b/c:2", "docker.io/x.y/z"], "Layers": []}]))]))
     put("fuzz-image-load", "seed-links.tar", tar([("manifest.json", "sym", "../x"), ("a", "hard", "manifest.json"),
                                                   ("index.json", "file", "{\"manifests\":[{}]}")]))
 
