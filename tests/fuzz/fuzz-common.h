@@ -57,6 +57,22 @@ static inline void fuzz_split2(const uint8_t *data, size_t size, char **ret_a, c
         *ret_b = n < size ? s + n + 1 : s + size + 1;
 }
 
+/* Split the input at NUL bytes into n strings (missing ones are ""): parts[i] point into a copy
+ * that the caller frees with free(parts[0]). */
+static inline void fuzz_splitn(const uint8_t *data, size_t size, char **parts, size_t n)
+{
+        char *s = malloc(size + 1);
+        if (!s)
+                abort();
+        memcpy(s, data, size);
+        s[size] = '\0';
+        parts[0] = s;
+        for (size_t i = 1; i < n; i++) {
+                char *end = parts[i - 1] + strlen(parts[i - 1]);
+                parts[i] = end < s + size ? end + 1 : s + size;
+        }
+}
+
 /* Whether s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
 static inline bool fuzz_utf8_valid(const char *s, size_t n)
 {

@@ -129,6 +129,12 @@ def text_seeds():
     put("fuzz-logs", "seed-0", "\x20" + '{"log":"hello\\n","stream":"stdout","time":"2026-11-22T23:50:49.802493716Z"}\n'
         '{"log":"err \\u00e9\\n","stream":"stderr","time":"2026-11-22T23:50:50Z"}\n{"log":"","stream":"stdout",'
         '"time":"2026-11-22T23:50:51Z"}\nnot json\n{"log":"partial","stream":"stdout","time":"1700000000.5"')
+    passwd = ("root:x:0:0:root:/root:/bin/sh\n# comment\nwww:x:33:33:www data:/var/www:/usr/sbin/nologin\n"
+              "5:x:7:7::/:/bin/false\nbad line\napp:x:1000:1000::/home/app:/bin/sh:extra\r\n")
+    group = "root:x:0:\nwww:x:33:app\nstaff:x:50:app,www,app\n100:x:101:\n"
+    for i, user in enumerate(["app", "5", "www:staff", "1000:33", "nobody", "app:100"]):
+        put("fuzz-user", "seed-%d" % i, passwd + "\0" + group + "\0" + user)
+        put("fuzz-init-users", "seed-%d" % i, passwd + "\0" + group + "\0" + user)
     put("fuzz-registry", "seed-3", "{}\0eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifQ")
 
 
