@@ -179,7 +179,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz-common.h $(LIBHARNESS) $$(call f
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBHARNESS) $(call fuzz_libs,$*) \
 		-Wl,--end-group $(PKG_LIBS) -lpthread
 
-# Each target runs FUZZ_SECONDS (half that when named in tests/fuzz/short.list; 0 = the seed corpus
+# Each target runs FUZZ_SECONDS (a quarter of that when named in tests/fuzz/short.list; 0 = the seed corpus
 # only, -runs=0) on a scratch copy of its corpus; crash inputs are left in $(FUZZ_BUILD)/artifacts/<name>/.
 fuzz: fuzz-bins
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_NAMES)
