@@ -266,7 +266,8 @@ char *reference_repo(const struct image_ref *r, bool familiar)
         /* "docker.io/foo.bar/app" keeps its domain: "foo.bar/app" would name another registry */
         if (familiar && STREQ(r->domain, DEFAULT_DOMAIN) && !path_looks_like_domain(r->path)) {
                 const char *p = r->path;
-                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/'))
+                /* ... and library/<64 hex> keeps "library/": the bare name would read as an image ID */
+                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/') && !(strlen(p + 8) == 64 && is_hex_lower(p + 8, 64)))
                         p += 8;
                 return strdup(p);
         }

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define D64 "sha256:" H64
 
 struct good {
         const char *in, *full, *familiar, *domain, *path, *tag, *repo_familiar;
@@ -50,6 +51,9 @@ static const struct good goods[] = {
           "localhost/app", "1", "docker.io/localhost/app" },
         { "docker.io/library/x.y", "docker.io/library/x.y:latest", "x.y:latest", "docker.io", "library/x.y", "latest",
           "x.y" },
+        /* the familiar repository of library/<64 hex> is not a bare image ID (found by fuzzing) */
+        { "library/" H64, "docker.io/library/" H64 ":latest", "library/" H64 ":latest", "docker.io", "library/" H64,
+          "latest", "library/" H64 },
 };
 
 static void test_good(void **state)
