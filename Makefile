@@ -15,7 +15,12 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -Ilib $(PKG_CFLAGS) -fno-strict-aliasing
 LDFLAGS ?= -Wl,--as-needed
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# Objects for the fuzz targets (make fuzz-bins): coverage instrumentation, ASan and UBSan.
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+SHIM_STATIC :=
+else ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 SHIM_STATIC :=
@@ -41,6 +46,7 @@ QUOTA_SRC := $(wildcard quota/*.c)
 RICH_SRC := $(wildcard richmode/*.c)
 INIT_SRC := $(wildcard pouch-init/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 # the in-process API daemon of tests/harness/ (test-daemon-api-* and the fuzzers link it)
 HARNESS_SRC := $(wildcard tests/harness/*.c)
 
@@ -64,7 +70,7 @@ BINDIR := $(dir $(firstword $(BINS)))
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all clean install test unit unit-bins integration check-asan demo deps bench fmt fmt-check lint shellcheck
+.PHONY: all clean install test unit unit-bins integration check-asan demo deps bench fmt fmt-check lint shellcheck fuzz fuzz-bins
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -154,6 +160,32 @@ check-asan:
 			bats tests/integration/00-core-smoke.bats tests/integration/10-engine.bats; \
 	else echo "check-asan: integration part skipped (needs root)"; fi
 
+# --- fuzzing (tests/fuzz/README.md) --------------------------------------------------------------
+# fuzz-bins builds every tests/fuzz/fuzz-*.c as a libFuzzer binary in build-fuzz/fuzz/, against the
+# project's objects built with clang in build-fuzz. tests/harness/*.c becomes an archive linked into
+# every target (members are pulled in by the targets that use them). fuzz-init-* targets link
+# pouch-init's objects only, as pouch-init itself does.
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_NAMES))
+LIBHARNESS := $(BUILD)/libharness.a
+$(LIBHARNESS): $(call obj,$(HARNESS_SRC))
+fuzz_libs = $(if $(filter fuzz-init-%,$(1)),$(LIBINIT),$(ALL_LIBS))
+
+fuzz-bins:
+	$(MAKE) -j$(JOBS) BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 $(FUZZ_BINS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz-common.h $(LIBHARNESS) $$(call fuzz_libs,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< -Wl,--start-group $(LIBHARNESS) $(call fuzz_libs,$*) \
+		-Wl,--end-group $(PKG_LIBS) -lpthread
+
+# Each target runs FUZZ_SECONDS (a quarter of that when named in tests/fuzz/short.list; 0 = the seed corpus
+# only, -runs=0) on a scratch copy of its corpus; crash inputs are left in $(FUZZ_BUILD)/artifacts/<name>/.
+fuzz: fuzz-bins
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_NAMES)
+
 deps:
 	./packaging/install-deps.sh
 
@@ -194,6 +226,6 @@ fmt-check:
 	@clang-format --dry-run --Werror $(C_FILES) || { echo "fmt-check: run 'make fmt'" >&2; exit 1; }
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -82,7 +82,8 @@ static int publish(json_t *cfg, json_t *hc, const char *spec)
         int n = 0;
         for (char *save = NULL, *t = strtok_r(buf, ":", &save); t && n < 3; t = strtok_r(NULL, ":", &save))
                 parts[n++] = t;
-        const char *ip = n == 3 ? parts[0] : "", *host = n >= 2 ? parts[n - 2] : "", *ctr = parts[n - 1];
+        /* "/tcp" or ":" leave no part at all */
+        const char *ip = n == 3 ? parts[0] : "", *host = n >= 2 ? parts[n - 2] : "", *ctr = n > 0 ? parts[n - 1] : NULL;
         if (!ctr || atoi(ctr) <= 0) {
                 fprintf(stderr, "invalid publish spec: %s\n", spec);
                 return -1;

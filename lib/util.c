@@ -29,10 +29,11 @@ int random_hex_id(char ret[65])
 void format_rfc3339nano(const struct timespec *ts, char *buf, size_t len)
 {
         struct tm tm;
-        gmtime_r(&ts->tv_sec, &tm);
-        char base[32];
-        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, len, "%s.%09ldZ", base, ts->tv_nsec);
+        /* a time gmtime cannot represent, or outside years 1-9999, shows as Go's zero time */
+        if (!gmtime_r(&ts->tv_sec, &tm) || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
+                tm = (struct tm) { .tm_year = 1 - 1900, .tm_mday = 1 };
+        snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec);
 }
 
 struct timespec now_realtime(void)
@@ -72,6 +73,10 @@ static int parse_fraction(const char *p, long *ret_ns, const char **ret_end)
         return 0;
 }
 
+/* Years 1 to 9999, what RFC 3339 (and format_rfc3339nano) can write. */
+#define TIMESTAMP_MIN (-62135596800LL)
+#define TIMESTAMP_MAX 253402300799LL
+
 int parse_timestamp(const char *s, struct timespec *ret)
 {
         if (!s || !*s)
@@ -83,6 +88,8 @@ int parse_timestamp(const char *s, struct timespec *ret)
         errno = 0;
         long long secs = strtoll(s, &end, 10);
         if (errno == 0 && end != s && (*end == '\0' || *end == '.')) {
+                if (secs < TIMESTAMP_MIN || secs > TIMESTAMP_MAX)
+                        return -EINVAL;
                 ts.tv_sec = secs;
                 if (*end == '.') {
                         if (parse_fraction(end + 1, &ts.tv_nsec, &p) < 0 || *p)
@@ -106,12 +113,16 @@ int parse_timestamp(const char *s, struct timespec *ret)
                         if (i == 3 ? p[i] != ':' : !isdigit((unsigned char) p[i]))
                                 return -EINVAL;
                 int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+                if (hh > 23 || mm > 59)
+                        return -EINVAL;
                 offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
                 p += 6;
         }
         if (*p)
                 return -EINVAL;
         ts.tv_sec = timegm(&tm) - offset;
+        if (ts.tv_sec < TIMESTAMP_MIN || ts.tv_sec > TIMESTAMP_MAX)
+                return -EINVAL;
         *ret = ts;
         return 0;
 }

@@ -12,7 +12,7 @@ int random_hex_id(char ret[65]);
 void format_rfc3339nano(const struct timespec *ts, char *buf, size_t len);
 /* Parse RFC 3339 (with or without fraction) or unix seconds with optional fraction. */
 int parse_timestamp(const char *s, struct timespec *ret);
-/* Unix nanoseconds, saturated at INT64_MIN / INT64_MAX. */
+/* Nanoseconds since the epoch, saturated to INT64_MIN/INT64_MAX outside years 1678-2262. */
 int64_t timespec_to_ns(const struct timespec *ts);
 struct timespec now_realtime(void);
 /* "1k", "10m", "2g", "512" (bytes) -> bytes; -EINVAL on junk or overflow. */

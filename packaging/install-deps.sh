@@ -5,7 +5,7 @@ PKGS="build-essential pkg-config libjansson-dev libmicrohttpd-dev libarchive-dev
 libssl-dev libseccomp-dev libcap-dev libmount-dev libsystemd-dev libzstd-dev libcmocka-dev bats runc
 busybox-static jq iproute2 procps util-linux curl docker-registry apache2-utils libgnutls28-dev bc python3 python3-docker openssl
 containernetworking-plugins iptables lxcfs fuse3 dumb-init mmdebstrap openssh-client
-e2fsprogs xfsprogs qemu-system-x86 shellcheck clang-format"
+e2fsprogs xfsprogs qemu-system-x86 shellcheck clang-format clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

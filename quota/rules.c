@@ -165,7 +165,9 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
                 if (regex_compile(lhs, &re) < 0)
                         return bad(err, spec, "not an absolute path nor a valid regular expression");
                 regfree(&re);
-                json_array_append_new(paths, json_string(lhs));
+                /* json_string refuses invalid UTF-8: the rule would be left without its path */
+                if (json_array_append_new(paths, json_string(lhs)) < 0)
+                        return bad(err, spec, "the path is not valid UTF-8");
                 *ret_regex = true;
                 *ret = TAKE_PTR(paths);
                 return 0;
@@ -197,8 +199,8 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
                 json_t *v;
                 json_array_foreach (paths, i, v)
                         dup = dup || STREQ(json_string_value(v), norm);
-                if (!dup)
-                        json_array_append_new(paths, json_string(norm));
+                if (!dup && json_array_append_new(paths, json_string(norm)) < 0)
+                        return bad(err, spec, "the path is not valid UTF-8");
         }
         *ret_regex = false;
         *ret = TAKE_PTR(paths);

@@ -26,11 +26,10 @@ int image_history(struct image_store *s, const char *name, json_t **ret, struct 
         char hex[65];
         pthread_mutex_lock(&s->lock);
         int r = store_resolve_locked(s, name, hex, NULL, err);
-        json_t *doc = r < 0 ? NULL : json_deep_copy(json_object_get(s->images, hex));
+        _cleanup_json_ json_t *doc = r < 0 ? NULL : json_deep_copy(json_object_get(s->images, hex));
         pthread_mutex_unlock(&s->lock);
         if (r < 0)
                 return r;
-        _cleanup_json_ json_t *owned_doc = doc;
         _cleanup_json_ json_t *cfg = NULL;
         r = store_read_config(s, hex, &cfg, err);
         if (r < 0)

@@ -221,7 +221,8 @@ int reference_parse(const char *s, struct image_ref *ret)
         int r = split_domain(copy, &domain, &path);
         if (r < 0)
                 return r;
-        if (!valid_domain(domain) || !valid_path(path))
+        /* the limit is on the normalised name, as docker has it: "library/" counts */
+        if (!valid_domain(domain) || !valid_path(path) || strlen(domain) + 1 + strlen(path) > NAME_MAX_TOTAL)
                 return -EINVAL;
         if (!tag && !digest) {
                 tag = strdup("latest");
@@ -248,12 +249,25 @@ void reference_done(struct image_ref *r)
         *r = (struct image_ref) { 0 };
 }
 
+/* Whether the first component of path would be read back as a registry domain (split_domain's
+ * rule; a repository path has no uppercase letters). */
+static bool path_looks_like_domain(const char *path)
+{
+        const char *slash = strchr(path, '/');
+        if (!slash)
+                return false;
+        size_t n = (size_t) (slash - path);
+        return memchr(path, '.', n) || memchr(path, ':', n) || (n == 9 && !strncmp(path, "localhost", 9));
+}
+
 char *reference_repo(const struct image_ref *r, bool familiar)
 {
         char *out = NULL;
-        if (familiar && STREQ(r->domain, DEFAULT_DOMAIN)) {
+        /* "docker.io/foo.bar/app" keeps its domain: "foo.bar/app" would name another registry */
+        if (familiar && STREQ(r->domain, DEFAULT_DOMAIN) && !path_looks_like_domain(r->path)) {
                 const char *p = r->path;
-                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/'))
+                /* ... and library/<64 hex> keeps "library/": the bare name would read as an image ID */
+                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/') && !(strlen(p + 8) == 64 && is_hex_lower(p + 8, 64)))
                         p += 8;
                 return strdup(p);
         }

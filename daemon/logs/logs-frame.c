@@ -107,7 +107,9 @@ int logs_feed(struct logs_ctx *c, const char *data, size_t len)
                                 c->pend = n;
                                 c->pend_cap = cap;
                         }
-                        memcpy(c->pend + c->pend_len, data, take);
+                        /* take may be 0 with nothing allocated yet (a leading empty line) */
+                        if (take > 0)
+                                memcpy(c->pend + c->pend_len, data, take);
                         c->pend_len += take;
                 }
                 if (!nl)

@@ -50,6 +50,16 @@ int platform_parse(const char *s, char ret_os[32], char ret_arch[32], char ret_v
         return 0;
 }
 
+static bool valid_digest(const char *d)
+{
+        if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
+                return false;
+        for (const char *p = d + 7; *p; p++)
+                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+                        return false;
+        return true;
+}
+
 int manifest_select(const json_t *index, const char *platform, const char **ret_digest, const char **ret_media_type,
                     struct pouch_err *err)
 {
@@ -69,7 +79,8 @@ int manifest_select(const json_t *index, const char *platform, const char **ret_
                 const char *v = json_get_str(p, "variant", "");
                 if (*variant && strcmp(v, variant) != 0)
                         continue;
-                if (!json_get_str(m, "digest", NULL))
+                /* the digest names the next request and is what that manifest is checked against */
+                if (!valid_digest(json_get_str(m, "digest", NULL)))
                         continue;
                 /* without a requested variant prefer an entry without one (or the first) */
                 if (!best || (!*variant && !*v))
@@ -81,16 +92,6 @@ int manifest_select(const json_t *index, const char *platform, const char **ret_
         *ret_digest = json_get_str(best, "digest", NULL);
         *ret_media_type = json_get_str(best, "mediaType", MT_OCI_MANIFEST);
         return 0;
-}
-
-static bool valid_digest(const char *d)
-{
-        if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
-                return false;
-        for (const char *p = d + 7; *p; p++)
-                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-                        return false;
-        return true;
 }
 
 static bool known_layer_type(const char *t)

@@ -171,6 +171,16 @@ static void test_filters(void **state)
         check(missing, &o, "");
 }
 
+/* Empty lines, even before anything was buffered (found by fuzzing: memcpy to NULL + 0, which
+ * UBSan reports), and blank or odd lines between entries are skipped. */
+static void test_empty_lines(void **state)
+{
+        struct fixture *f = *state;
+        write_log(f->path, "\n\n" L1 "\n \n{}\n" L2);
+        struct logs_options o = all_opts();
+        check(f->path, &o, "1:out1\n|2:err1\n");
+}
+
 static void test_rotation(void **state)
 {
         struct fixture *f = *state;
@@ -315,6 +325,7 @@ int main(void)
         alarm(60); /* a follow that never returns must fail the run, not hang it */
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_empty_lines, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tail_many, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_follow, setup, teardown),

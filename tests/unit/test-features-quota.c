@@ -285,6 +285,16 @@ static void test_bad_rules(void **state)
                 { "/a/./b=1g", "'.' and '..'" },
                 { "[=1g", "regular expression" },
                 { "data(=1g", "regular expression" },
+                /* found by fuzzing: such a rule was kept without its path, and a lookup then
+                 * compiled a NULL regular expression */
+                { "6d\xa7\x8b" "a=5g", "not valid UTF-8" },
+                { "/d\xff=1g", "not valid UTF-8" },
+                { "/&/d\xff=1g", "not valid UTF-8" },
+                /* found by fuzzing: glibc's regcomp needs seconds to minutes for these */
+                { "s**********/=1g", "adjacent repetition" },
+                { "/d+*=1g", "adjacent repetition" },
+                { "((a{1,100}){1,100}){1,100}=1g", "counted repetition" },
+                { "/data.{2}=1g", "counted repetition" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 char *specs[] = { "/=1g", (char *) cases[i].spec, NULL };
@@ -303,6 +313,27 @@ static void test_bad_rules(void **state)
                 assert_non_null(strstr(err.msg, "REGEX=SIZE"));
                 assert_non_null(strstr(err.msg, "b, k, m, g or t"));
         }
+}
+
+/* Long patterns are refused before regcomp; ordinary ones, brackets and escapes still work. */
+static void test_regex_limits(void **state)
+{
+        (void) state;
+        char spec[400];
+        memset(spec, 'a', 300);
+        strcpy(spec + 300, ".*=1g");
+        char *specs[] = { spec, NULL };
+        json_t *rules = NULL;
+        struct pouch_err err = { 0 };
+        assert_int_equal(quota_rules_parse(specs, &rules, &err), -EINVAL);
+        assert_non_null(strstr(err.msg, "longer than 256"));
+        char *fine[] = { "/data[*+]*=1g", "/a\\**=2g", "/(x|y)?z*=3g", "[]*]+=4g", NULL };
+        rules = parse_ok(fine);
+        assert_int_equal(json_array_size(json_object_get(rules, "rules")), 4);
+        assert_int_equal(quota_rules_size_for(rules, "/data*+", NULL), 1 * G);
+        assert_int_equal(quota_rules_size_for(rules, "/a***", NULL), 2 * G);
+        assert_int_equal(quota_rules_size_for(rules, "/yz", NULL), 3 * G);
+        json_decref(rules);
 }
 
 static void test_rules_from_map(void **state)
@@ -603,6 +634,7 @@ int main(void)
                 cmocka_unit_test(test_exact_path_beats_regex),
                 cmocka_unit_test(test_no_rules),
                 cmocka_unit_test(test_bad_rules),
+                cmocka_unit_test(test_regex_limits),
                 cmocka_unit_test(test_rules_from_map),
                 cmocka_unit_test(test_backend_names),
                 cmocka_unit_test_setup_teardown(test_idtable_allocation, setup_tmp, teardown_tmp),

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define D64 "sha256:" H64
 
 struct good {
         const char *in, *full, *familiar, *domain, *path, *tag, *repo_familiar;
@@ -42,6 +43,17 @@ static const struct good goods[] = {
           "a-b__c/d_e.f--g", "T_a.g-1", "a-b__c/d_e.f--g" },
         { "[::1]:5000/app", "[::1]:5000/app:latest", "[::1]:5000/app:latest", "[::1]:5000", "app", "latest",
           "[::1]:5000/app" },
+        /* a docker.io path whose first component reads as a registry keeps docker.io in its familiar
+         * form: "foo.bar/app" or "localhost/app" would name another registry (found by fuzzing) */
+        { "docker.io/foo.bar/app", "docker.io/foo.bar/app:latest", "docker.io/foo.bar/app:latest", "docker.io",
+          "foo.bar/app", "latest", "docker.io/foo.bar/app" },
+        { "docker.io/localhost/app:1", "docker.io/localhost/app:1", "docker.io/localhost/app:1", "docker.io",
+          "localhost/app", "1", "docker.io/localhost/app" },
+        { "docker.io/library/x.y", "docker.io/library/x.y:latest", "x.y:latest", "docker.io", "library/x.y", "latest",
+          "x.y" },
+        /* the familiar repository of library/<64 hex> is not a bare image ID (found by fuzzing) */
+        { "library/" H64, "docker.io/library/" H64 ":latest", "library/" H64 ":latest", "docker.io", "library/" H64,
+          "latest", "library/" H64 },
 };
 
 static void test_good(void **state)
@@ -121,12 +133,46 @@ static void test_bad(void **state)
         }
 }
 
+/* The 255-character limit is on the normalised name: a 238-character "name" is
+ * "docker.io/library/name" (256), which was accepted and then could not be parsed back from its
+ * own full form (found by fuzzing). */
+static void test_name_length(void **state)
+{
+        (void) state;
+        char name[300];
+        for (size_t n = 236; n <= 240; n++) {
+                memset(name, 'a', n);
+                name[n] = '\0';
+                struct image_ref r = { 0 };
+                int ret = reference_parse(name, &r);
+                assert_int_equal(ret, n <= 237 ? 0 : -EINVAL);
+                if (ret == 0) {
+                        _cleanup_free_ char *full = reference_full(&r);
+                        struct image_ref again = { 0 };
+                        assert_int_equal(reference_parse(full, &again), 0);
+                        reference_done(&again);
+                }
+                reference_done(&r);
+        }
+        /* a registry name counts too */
+        memset(name, 'b', 250);
+        memcpy(name, "reg.example:5000/", 17);
+        name[250] = '\0';
+        struct image_ref r = { 0 };
+        assert_int_equal(reference_parse(name, &r), 0);
+        reference_done(&r);
+        memset(name + 250, 'b', 6);
+        name[256] = '\0';
+        assert_int_equal(reference_parse(name, &r), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_good),
                 cmocka_unit_test(test_digest),
                 cmocka_unit_test(test_bad),
+                cmocka_unit_test(test_name_length),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,60 @@ static void test_timestamps(void **state)
         assert_int_equal(parse_timestamp("2026-11-22T23:50:22+01:00", &back), 0);
         assert_int_equal(back.tv_sec, 1795391422 - 3600);
         assert_int_equal(parse_timestamp("yesterday", &back), -EINVAL);
+        assert_int_equal(parse_timestamp("2026-11-22T23:50:22-05:30", &back), 0);
+        assert_int_equal(back.tv_sec, 1795391422 + 5 * 3600 + 30 * 60);
+}
+
+/* Found by fuzzing: unix seconds past year 9999 were accepted, and formatting them read an
+ * uninitialised buffer (gmtime_r failed, strftime wrote nothing). */
+static void test_timestamp_range(void **state)
+{
+        (void) state;
+        struct timespec ts;
+        assert_int_equal(parse_timestamp("1700000000100000000.5", &ts), -EINVAL);
+        assert_int_equal(parse_timestamp("253402300800", &ts), -EINVAL);
+        assert_int_equal(parse_timestamp("253402300799", &ts), 0);
+        char buf[64];
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "9999-12-31T23:59:59.000000000Z");
+        assert_int_equal(parse_timestamp("0999-01-02T03:04:05Z", &ts), 0);
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "0999-01-02T03:04:05.000000000Z");
+        ts = (struct timespec) { .tv_sec = 1700000000100000000LL, .tv_nsec = 5 };
+        format_rfc3339nano(&ts, buf, sizeof(buf));
+        assert_string_equal(buf, "0001-01-01T00:00:00.000000005Z");
+}
+
+/* Found by fuzzing (a log line dated 4052): timespec_to_ns overflowed int64 (UBSan) for any
+ * time past 2262 that parse_timestamp accepts; it saturates now. */
+static void test_timespec_to_ns(void **state)
+{
+        (void) state;
+        struct timespec ts = { .tv_sec = 1795391422, .tv_nsec = 5 };
+        assert_true(timespec_to_ns(&ts) == 1795391422000000005LL);
+        assert_int_equal(parse_timestamp("4052-12-31T00:00:00Z", &ts), 0);
+        assert_true(timespec_to_ns(&ts) == INT64_MAX);
+        assert_int_equal(parse_timestamp("1000-01-01T00:00:00Z", &ts), 0);
+        assert_true(timespec_to_ns(&ts) == INT64_MIN);
+        ts = (struct timespec) { .tv_sec = 9223372036LL, .tv_nsec = 999999999 };
+        assert_true(timespec_to_ns(&ts) == INT64_MAX);
+}
+
+/* A zone offset shorter than "+HH:MM" was accepted by reading past the end of the string (found
+ * by fuzzing: "+02:0"). The zero bytes after each string make the old code accept it. */
+static void test_parse_timestamp_short_offset(void **state)
+{
+        (void) state;
+        static const char *const bad[] = { "2020-01-01T00:00:00+02:0", "2020-01-01T00:00:00+2:30",
+                                           "2020-01-01T00:00:00-1:5", "2020-01-01T00:00:00+", "2020-01-01T00:00:00+-1:-5",
+                                           "2020-01-01T00:00:00+24:00", "2020-01-01T00:00:00+02:60" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char buf[64] = { 0 };
+                snprintf(buf, sizeof(buf), "%s", bad[i]);
+                struct timespec ts;
+                if (parse_timestamp(buf, &ts) != -EINVAL)
+                        fail_msg("accepted %s", bad[i]);
+        }
 }
 
 static void test_atomic_write(void **state)
@@ -114,6 +168,8 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
+                cmocka_unit_test(test_parse_timestamp_short_offset), cmocka_unit_test(test_timestamp_range),
+                cmocka_unit_test(test_timespec_to_ns),
                 cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
                 cmocka_unit_test(test_human),
         };

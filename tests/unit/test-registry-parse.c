@@ -57,28 +57,55 @@ static void test_registry_auth_header(void **state)
         assert_int_equal(auth_decode_registry_header("!!!notbase64", &u, &p), -EINVAL);
 }
 
+#define HEX_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
 static void test_manifest_select(void **state)
 {
         (void) state;
         json_t *idx = json_loads(
                 "{\"mediaType\":\"" MT_OCI_INDEX "\",\"manifests\":["
-                "{\"digest\":\"sha256:aa\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
-                "{\"digest\":\"sha256:bb\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-                "{\"digest\":\"sha256:cc\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"windows\",\"architecture\":\"amd64\"}}]}",
+                "{\"digest\":\"sha256:" HEX_A "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+                "{\"digest\":\"sha256:" HEX_B "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                "{\"digest\":\"sha256:" HEX_C "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"windows\",\"architecture\":\"amd64\"}}]}",
                 0, NULL);
         assert_non_null(idx);
         assert_int_equal(manifest_kind_of(NULL, idx), MANIFEST_INDEX);
         const char *d, *mt;
         assert_int_equal(manifest_select(idx, NULL, &d, &mt, NULL), 0);
-        assert_string_equal(d, "sha256:bb");
+        assert_string_equal(d, "sha256:" HEX_B);
         assert_int_equal(manifest_select(idx, "linux/arm64/v8", &d, &mt, NULL), 0);
-        assert_string_equal(d, "sha256:aa");
+        assert_string_equal(d, "sha256:" HEX_A);
         assert_int_equal(manifest_select(idx, "linux/arm64", &d, &mt, NULL), 0);
-        assert_string_equal(d, "sha256:aa");
+        assert_string_equal(d, "sha256:" HEX_A);
         struct pouch_err e = { 0 };
         assert_int_equal(manifest_select(idx, "linux/s390x", &d, &mt, &e), -ENOENT);
         assert_non_null(strstr(e.msg, "linux/s390x"));
         assert_int_equal(manifest_select(idx, "linux", &d, &mt, &e), -EINVAL);
+        json_decref(idx);
+}
+
+/* A registry's index entry whose digest is not a sha256 digest ("latest", a path, another
+ * algorithm) is never selected: it would be requested as a tag or path, unverified (found by
+ * tests/fuzz/fuzz-registry). */
+static void test_manifest_select_bad_digest(void **state)
+{
+        (void) state;
+        json_t *idx = json_loads("{\"manifests\":["
+                                 "{\"digest\":\"latest\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                 "{\"digest\":\"../../x\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                 "{\"digest\":\"sha512:" HEX_A "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                 "{\"digest\":\"sha256:" HEX_B "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\","
+                                 "\"variant\":\"v2\"}}]}",
+                                 0, NULL);
+        assert_non_null(idx);
+        const char *d = NULL, *mt = NULL;
+        assert_int_equal(manifest_select(idx, "linux/amd64", &d, &mt, NULL), 0);
+        assert_string_equal(d, "sha256:" HEX_B);
+        json_array_remove(json_object_get(idx, "manifests"), 3);
+        struct pouch_err e = { 0 };
+        assert_int_equal(manifest_select(idx, "linux/amd64", &d, &mt, &e), -ENOENT);
         json_decref(idx);
 }
 
@@ -109,6 +136,7 @@ int main(void)
                 cmocka_unit_test(test_challenge),
                 cmocka_unit_test(test_registry_auth_header),
                 cmocka_unit_test(test_manifest_select),
+                cmocka_unit_test(test_manifest_select_bad_digest),
                 cmocka_unit_test(test_manifest_validate),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
