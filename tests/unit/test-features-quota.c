@@ -291,10 +291,9 @@ static void test_bad_rules(void **state)
                 { "/d\xff=1g", "not valid UTF-8" },
                 { "/&/d\xff=1g", "not valid UTF-8" },
                 /* found by fuzzing: glibc's regcomp needs seconds to minutes for these */
-                { "s**********/=1g", "adjacent repetition" },
-                { "/d+*=1g", "adjacent repetition" },
-                { "((a{1,100}){1,100}){1,100}=1g", "counted repetition" },
-                { "/data.{2}=1g", "counted repetition" },
+                { "s**********/=1g", "nested repetition" },
+                { "/d+*=1g", "nested repetition" },
+                { "((a{1,100}){1,100}){1,100}=1g", "{m,n} is at most 32" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 char *specs[] = { "/=1g", (char *) cases[i].spec, NULL };
@@ -326,7 +325,7 @@ static void test_regex_limits(void **state)
         json_t *rules = NULL;
         struct pouch_err err = { 0 };
         assert_int_equal(quota_rules_parse(specs, &rules, &err), -EINVAL);
-        assert_non_null(strstr(err.msg, "longer than 256"));
+        assert_non_null(strstr(err.msg, "at most 256 bytes long"));
         char *fine[] = { "/data[*+]*=1g", "/a\\**=2g", "/(x|y)?z*=3g", "[]*]+=4g", NULL };
         rules = parse_ok(fine);
         assert_int_equal(json_array_size(json_object_get(rules, "rules")), 4);
