@@ -88,13 +88,17 @@ int parse_timestamp(const char *s, struct timespec *ret)
         errno = 0;
         long long secs = strtoll(s, &end, 10);
         if (errno == 0 && end != s && (*end == '\0' || *end == '.')) {
-                if (secs < TIMESTAMP_MIN || secs > TIMESTAMP_MAX)
-                        return -EINVAL;
-                ts.tv_sec = secs;
                 if (*end == '.') {
                         if (parse_fraction(end + 1, &ts.tv_nsec, &p) < 0 || *p)
                                 return -EINVAL;
                 }
+                /* a client's "since=9223372036854775807" means "the far future": clamped to
+                 * years 1-9999, which every consumer (nanoseconds, RFC 3339) can represent */
+                if (secs < TIMESTAMP_MIN || secs > TIMESTAMP_MAX) {
+                        secs = secs < TIMESTAMP_MIN ? TIMESTAMP_MIN : TIMESTAMP_MAX;
+                        ts.tv_nsec = 0;
+                }
+                ts.tv_sec = secs;
                 *ret = ts;
                 return 0;
         }
