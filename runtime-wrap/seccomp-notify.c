@@ -18,8 +18,9 @@ static ssize_t name_index(const json_t *rule, const char *name)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(rule, "names"), i, v) if (json_is_string(v) &&
-                                                                    STREQ(json_string_value(v), name)) return (ssize_t) i;
+        json_array_foreach(json_object_get(rule, "names"), i, v)
+                if (json_is_string(v) && STREQ(json_string_value(v), name))
+                        return (ssize_t) i;
         return -1;
 }
 
@@ -42,10 +43,15 @@ int seccomp_notify_syscall(json_t *seccomp, const char *name, const char *listen
         }
         if (!allowed)
                 return -EINVAL;
-        json_array_foreach(rules, i, rule) {
+        for (i = json_array_size(rules); i-- > 0;) {
+                rule = json_array_get(rules, i);
+                json_t *names = json_object_get(rule, "names");
                 ssize_t k = name_index(rule, name);
                 if (k >= 0)
-                        json_array_remove(json_object_get(rule, "names"), (size_t) k);
+                        json_array_remove(names, (size_t) k);
+                /* a rule left without names is dropped: not every runtime takes an empty list */
+                if (k >= 0 && json_array_size(names) == 0)
+                        json_array_remove(rules, i);
         }
         json_t *notify = json_pack("{s:[s],s:s}", "names", name, "action", "SCMP_ACT_NOTIFY");
         if (!notify || json_array_append_new(rules, notify) < 0 ||

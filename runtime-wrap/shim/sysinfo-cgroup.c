@@ -60,15 +60,17 @@ static int read_stat_key(int dirfd, const char *key, uint64_t *ret)
 
 void cg_sysinfo_read(const struct cg_dirs *d, struct cg_sysinfo *ret)
 {
-        struct cg_sysinfo cg = { .mem_limit = UINT64_MAX, .swap_limit = UINT64_MAX, .tasks = -1,
-                                 .start_s = d->start_s };
+        struct cg_sysinfo cg = {
+                .mem_limit = UINT64_MAX, .swap_limit = UINT64_MAX, .tasks = -1, .start_s = d->start_s
+        };
         uint64_t v;
         if (read_u64_at(d->mem_fd, d->v2 ? "memory.max" : "memory.limit_in_bytes", &v) == 0 &&
             read_u64_at(d->mem_fd, d->v2 ? "memory.current" : "memory.usage_in_bytes", &cg.mem_usage) == 0)
                 cg.mem_limit = v;
         read_stat_key(d->mem_fd, d->v2 ? "shmem" : "total_shmem", &cg.shmem);
         if (read_u64_at(d->mem_fd, d->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes", &cg.swap_limit) == 0 &&
-            read_u64_at(d->mem_fd, d->v2 ? "memory.swap.current" : "memory.memsw.usage_in_bytes", &cg.swap_usage) == 0) {
+            read_u64_at(d->mem_fd, d->v2 ? "memory.swap.current" : "memory.memsw.usage_in_bytes", &cg.swap_usage) ==
+                    0) {
                 cg.has_swap = true;
                 cg.memsw_combined = !d->v2;
         } else {

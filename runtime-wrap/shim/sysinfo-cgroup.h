@@ -7,8 +7,8 @@
 #include <sys/types.h>
 
 struct cg_dirs {
-        int mem_fd;    /* the container's memory cgroup directory, -1 unknown */
-        int pids_fd;   /* its pids cgroup directory (v2: the same directory), -1 unknown */
+        int mem_fd;  /* the container's memory cgroup directory, -1 unknown */
+        int pids_fd; /* its pids cgroup directory (v2: the same directory), -1 unknown */
         bool v2;
         int64_t start_s; /* the init's start, seconds since boot; -1 unknown */
 };

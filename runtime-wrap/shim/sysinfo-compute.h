@@ -8,16 +8,16 @@
 
 /* What the container's cgroups say; a field the host does not provide stays at its "unknown". */
 struct cg_sysinfo {
-        uint64_t mem_limit;  /* bytes; UINT64_MAX = no limit (v2 "max"; v1 gives a huge value) */
-        uint64_t mem_usage;  /* bytes, page cache included (v1 usage_in_bytes, v2 memory.current) */
-        uint64_t shmem;      /* bytes of tmpfs/shm charged to the cgroup (memory.stat) */
+        uint64_t mem_limit; /* bytes; UINT64_MAX = no limit (v2 "max"; v1 gives a huge value) */
+        uint64_t mem_usage; /* bytes, page cache included (v1 usage_in_bytes, v2 memory.current) */
+        uint64_t shmem;     /* bytes of tmpfs/shm charged to the cgroup (memory.stat) */
         /* Swap. v1: memsw.* count memory + swap together (memsw_combined true); v2: swap.* alone. */
-        bool has_swap;       /* false: no swap accounting, the host's swap is shown */
+        bool has_swap; /* false: no swap accounting, the host's swap is shown */
         bool memsw_combined;
         uint64_t swap_limit; /* UINT64_MAX = no limit */
         uint64_t swap_usage;
-        int64_t tasks;       /* pids.current; -1 unknown */
-        int64_t start_s;     /* when the container's init started, seconds since boot; -1 unknown */
+        int64_t tasks;   /* pids.current; -1 unknown */
+        int64_t start_s; /* when the container's init started, seconds since boot; -1 unknown */
 };
 
 /* Limits at or above this are "unlimited" (cgroup v1 reports PAGE_COUNTER_MAX * page size,

@@ -216,8 +216,8 @@ static char *listener_path(const char *bundle)
         char path[4096];
         snprintf(path, sizeof(path), "%s/config.json", bundle);
         _cleanup_json_ json_t *spec = json_load_file(path, 0, NULL);
-        const char *p = json_string_value(json_object_get(json_object_get(json_object_get(spec, "linux"), "seccomp"),
-                                                          "listenerPath"));
+        const char *p = json_string_value(
+                json_object_get(json_object_get(json_object_get(spec, "linux"), "seccomp"), "listenerPath"));
         return p && p[0] == '/' ? strdup(p) : NULL;
 }
 
