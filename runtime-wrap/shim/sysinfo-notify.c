@@ -87,7 +87,9 @@ static int write_sysinfo(struct sysinfo_notify *n, int fd, const struct seccomp_
         _cleanup_close_ int mem = open(path, O_WRONLY | O_CLOEXEC);
         if (mem < 0)
                 return -errno;
-        /* mem was opened for the caller only if the notification is still pending now */
+        /* mem was opened for the caller only if the notification is still pending now (a pid
+         * checked first could be reused before the open). Unlike the real syscall, a write here
+         * also reaches a read-only private page of the caller: it could change that page itself. */
         if (seccomp_notify_id_valid(fd, req->id) < 0)
                 return -ESRCH;
         ssize_t w = pwrite(mem, &si, sizeof(si), (off_t) req->data.args[0]);
@@ -149,32 +151,35 @@ static int nwatch_add(struct sysinfo_notify *n, int fd, bool is_conn)
         return 0;
 }
 
+/* Watch a notify fd the runtime passed (owned from here on). */
+static void take_notify_fd(struct io_loop *l, struct sysinfo_notify *n, int fd)
+{
+        if (!is_seccomp_notify_fd(fd) || n->nfds >= MAX_NOTIFY_FDS) {
+                log_error("seccomp listener: refusing a passed fd (%s)",
+                          n->nfds >= MAX_NOTIFY_FDS ? "too many" : "not a seccomp notify fd");
+                close(fd);
+                return;
+        }
+        if (nwatch_add(n, fd, false) < 0) {
+                close(fd);
+                return;
+        }
+        n->watches->w.cb = on_notify;
+        watch_update(l, &n->watches->w, EPOLLIN);
+}
+
 /* The runtime's message: its state JSON with the notify fd attached (the JSON is not needed). */
 static void on_conn(struct io_loop *l, struct watch *w, uint32_t revents)
 {
         (void) revents;
         struct nwatch *x = (struct nwatch *) w;
-        struct sysinfo_notify *n = x->owner;
         char buf[4096];
         int fd = -1;
         ssize_t k = unix_recv_fd(w->fd, buf, sizeof(buf), &fd);
-        if (k == -EAGAIN)
-                return;
-        if (fd >= 0 && (!is_seccomp_notify_fd(fd) || n->nfds >= MAX_NOTIFY_FDS)) {
-                log_error("seccomp listener: refusing a passed fd (%s)",
-                          n->nfds >= MAX_NOTIFY_FDS ? "too many" : "not a seccomp notify fd");
-                close(TAKE_FD(fd));
-        }
-        if (fd >= 0) {
-                if (nwatch_add(n, fd, false) < 0) {
-                        close(fd);
-                } else {
-                        n->watches->w.cb = on_notify;
-                        watch_update(l, &n->watches->w, EPOLLIN);
-                }
-        } else if (k > 0) {
-                return; /* more of the JSON before the fd: not how runc sends it, but wait for it */
-        }
+        if (k == -EAGAIN || (k > 0 && fd < 0))
+                return; /* no fd yet: runc attaches it to the first byte, others might not */
+        if (fd >= 0)
+                take_notify_fd(l, x->owner, fd);
         nwatch_drop(l, x);
 }
 
