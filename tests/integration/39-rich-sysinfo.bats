@@ -13,6 +13,8 @@ teardown() { dump_log_on_failure; }
 # the "total" column of busybox free's Mem: line (kB)
 mem_total() { awk '$1 == "Mem:" { print $2 }' <<< "$1"; }
 host_mem_total() { mem_total "$(busybox free)"; }
+# notify_fds_are PID N: the process holds N seccomp notify fds
+notify_fds_are() { [ "$(find "/proc/$1/fd" -lname 'anon_inode:seccomp notify' | wc -l)" = "$2" ]; }
 # seconds of uptime from busybox uptime ("up 3 min," / "up 1:02," / "up 2 days, ...")
 uptime_seconds() {
         sed -E 's/.* up +//' <<< "$1" | awk -F, '{
@@ -71,5 +73,18 @@ uptime_seconds() {
         run pouch exec keep uptime
         [ "$status" -eq 0 ]
         [ "$(uptime_seconds "$output")" -lt 60 ]
+        # each exec brought one notify fd to the shim; they are closed again when the execs end
+        for _ in 1 2 3 4 5; do pouch exec keep free > /dev/null; done
+        spid="$(shim_pid keep)"
+        wait_for 10 notify_fds_are "$spid" 1
         pouch rm -f keep
+}
+
+@test "\"rich-sysinfo\": false in the config file leaves sysinfo to the kernel" {
+        echo '{"rich-sysinfo": false}' > "$PT/config.json"
+        pouchd_stop
+        pouchd_restart --config-file "$PT/config.json"
+        run pouch run --rm --rich -m 256m busybox free
+        [ "$status" -eq 0 ]
+        [ "$(mem_total "$output")" = "$(host_mem_total)" ]
 }
