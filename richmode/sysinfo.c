@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/un.h>
 
 /* A seccomp= security option (a custom profile, or unconfined) is the user's policy: left alone. */
 static bool custom_seccomp(const json_t *hc)
@@ -26,6 +27,9 @@ int rich_sysinfo_apply(json_t *spec, const json_t *hc, const char *listener_path
 {
         json_t *seccomp = json_object_get(json_object_get(spec, "linux"), "seccomp");
         if (!rich_enabled(hc) || custom_seccomp(hc) || !json_is_object(seccomp) || !listener_path)
+                return 0;
+        /* a socket path the shim could not bind would fail the start: go without */
+        if (strlen(listener_path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
                 return 0;
         if (!seccomp_notify_supported())
                 return 0;

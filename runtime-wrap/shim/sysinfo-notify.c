@@ -196,6 +196,8 @@ static void on_listen(struct io_loop *l, struct watch *w, uint32_t revents)
         }
         n->watches->w.cb = on_conn;
         watch_update(l, &n->watches->w, EPOLLIN);
+        /* the runtime sent its message before we accepted: take the fd now, free the slot */
+        on_conn(l, &n->watches->w, EPOLLIN);
 }
 
 /* Buffers of the kernel's sizes (larger than our headers' on a newer kernel). */

@@ -114,6 +114,13 @@ static void test_which_containers(void **state)
         _cleanup_json_ json_t *priv = json_pack("{s:{}}", "linux");
         assert_int_equal(rich_sysinfo_apply(priv, rich, SOCK), 0);
         assert_null(json_object_get(json_object_get(priv, "linux"), "seccomp"));
+        /* a socket path too long to bind */
+        char long_path[160];
+        memset(long_path, 'a', sizeof(long_path) - 1);
+        long_path[0] = '/';
+        long_path[sizeof(long_path) - 1] = '\0';
+        _cleanup_json_ json_t *spec_long = spec_with_default_seccomp();
+        assert_int_equal(rich_sysinfo_apply(spec_long, rich, long_path), 0);
         _cleanup_json_ json_t *spec = spec_with_default_seccomp();
         if (!seccomp_notify_supported()) {
                 assert_int_equal(rich_sysinfo_apply(spec, rich, SOCK), 0);

@@ -4,10 +4,17 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "runtime-wrap/shim/sysinfo-cgroup.h"
 #include "runtime-wrap/shim/sysinfo-compute.h"
 
+#include "lib/fsutil.h"
+
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)
@@ -184,6 +191,86 @@ static void test_uptime_and_procs_edges(void **state)
         assert_int_equal(s.uptime, 0);
 }
 
+static void put(const char *dir, const char *name, const char *content)
+{
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        assert_int_equal(write_file_atomic(path, content, strlen(content), 0644), 0);
+}
+
+/* The files of a fake cgroup directory, read as the shim reads the container's. */
+static void test_read_cgroup_files(void **state)
+{
+        (void) state;
+        char dir[] = "/tmp/pouch-sysinfo-test.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        struct cg_dirs d = { .mem_fd = fd, .pids_fd = fd, .v2 = false, .start_s = 42 };
+        struct cg_sysinfo cg;
+        /* nothing there: all unknown */
+        cg_sysinfo_read(&d, &cg);
+        assert_true(cg.mem_limit == UINT64_MAX);
+        assert_false(cg.has_swap);
+        assert_int_equal(cg.tasks, -1);
+        assert_int_equal(cg.start_s, 42);
+        /* v1 */
+        put(dir, "memory.limit_in_bytes", "268435456\n");
+        put(dir, "memory.usage_in_bytes", "1048576\n");
+        put(dir, "memory.stat", "cache 4096\nshmem 1\nmapped_file 0\ntotal_cache 8192\ntotal_shmem 12288\n");
+        put(dir, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+        put(dir, "memory.memsw.usage_in_bytes", "2097152\n");
+        put(dir, "pids.current", "3\n");
+        cg_sysinfo_read(&d, &cg);
+        assert_true(cg.mem_limit == 256 * MiB);
+        assert_true(cg.mem_usage == MiB);
+        assert_true(cg.shmem == 12288); /* total_shmem, not shmem */
+        assert_true(cg.has_swap && cg.memsw_combined);
+        assert_true(cg.swap_limit == UINT64_C(9223372036854771712));
+        assert_true(cg.swap_usage == 2 * MiB);
+        assert_int_equal(cg.tasks, 3);
+        /* v2: "max", shmem, swap apart from memory */
+        d.v2 = true;
+        put(dir, "memory.max", "max\n");
+        put(dir, "memory.current", "5\n");
+        put(dir, "memory.stat", "anon 1\nfile 2\nshmem 77\n");
+        put(dir, "memory.swap.max", "134217728\n");
+        put(dir, "memory.swap.current", "0\n");
+        cg_sysinfo_read(&d, &cg);
+        assert_true(cg.mem_limit == UINT64_MAX);
+        assert_true(cg.shmem == 77);
+        assert_true(cg.has_swap && !cg.memsw_combined);
+        assert_true(cg.swap_limit == 128 * MiB);
+        /* garbage in a limit: unknown, not zero */
+        put(dir, "memory.max", "lots\n");
+        cg_sysinfo_read(&d, &cg);
+        assert_true(cg.mem_limit == UINT64_MAX);
+        close(fd);
+        assert_int_equal(rm_rf(dir), 0);
+}
+
+/* The init's cgroups and start time from /proc: this test's own process stands in for it. */
+static void test_open_own_cgroups(void **state)
+{
+        (void) state;
+        struct cg_dirs d;
+        cg_dirs_open(getpid(), &d);
+        struct sysinfo host;
+        assert_int_equal(sysinfo(&host), 0);
+        assert_true(d.start_s >= 0 && d.start_s <= host.uptime);
+        struct cg_sysinfo cg;
+        cg_sysinfo_read(&d, &cg);
+        if (d.mem_fd >= 0)
+                assert_true(cg.mem_usage > 0);
+        cg_dirs_close(&d);
+        assert_int_equal(d.mem_fd, -1);
+        /* a pid that does not exist: nothing found, nothing fails */
+        cg_dirs_open(0x3ffffff, &d);
+        assert_int_equal(d.mem_fd, -1);
+        assert_int_equal(d.start_s, -1);
+        cg_dirs_close(&d);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -194,6 +281,8 @@ int main(void)
                 cmocka_unit_test(test_memsw_v1),
                 cmocka_unit_test(test_swap_v2),
                 cmocka_unit_test(test_uptime_and_procs_edges),
+                cmocka_unit_test(test_read_cgroup_files),
+                cmocka_unit_test(test_open_own_cgroups),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
