@@ -4,6 +4,7 @@
 
 #include "runtime-wrap/seccomp-notify.h"
 
+#include "lib/cleanup.h"
 #include "lib/jsonutil.h"
 
 #include <errno.h>
@@ -23,10 +24,24 @@ static bool custom_seccomp(const json_t *hc)
         return false;
 }
 
+/* free(1) takes the page cache from /proc/meminfo and the rest from sysinfo(2): the two must
+ * describe the same machine, else "used" comes out as the container's total minus the host's cache. */
+static bool binds_lxcfs_meminfo(const json_t *spec)
+{
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(spec, "mounts"), i, m) {
+                if (STREQ(json_get_str(m, "destination", ""), "/proc/meminfo"))
+                        return true;
+        }
+        return false;
+}
+
 int rich_sysinfo_apply(json_t *spec, const json_t *hc, const char *listener_path)
 {
         json_t *seccomp = json_object_get(json_object_get(spec, "linux"), "seccomp");
-        if (!rich_enabled(hc) || custom_seccomp(hc) || !json_is_object(seccomp) || !listener_path)
+        if (!rich_enabled(hc) || custom_seccomp(hc) || !json_is_object(seccomp) || !listener_path ||
+            !binds_lxcfs_meminfo(spec))
                 return 0;
         /* a socket path the shim could not bind would fail the start: go without */
         if (strlen(listener_path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))

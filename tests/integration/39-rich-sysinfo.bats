@@ -30,6 +30,8 @@ uptime_seconds() {
         [ "$status" -eq 0 ]
         echo "$output"
         [ "$(mem_total "$output")" = 262144 ]
+        # "used" (total - free - the page cache of lxcfs's /proc/meminfo) fits in the total
+        [ "$(awk '$1 == "Mem:" { print ($3 <= $2) }' <<< "$output")" = 1 ]
         # the host has been up for longer than this test (one minute at least); the container not
         up="$(uptime_seconds "$(grep ' up ' <<< "$output")")"
         [ "$up" -lt 60 ]
@@ -78,6 +80,16 @@ uptime_seconds() {
         spid="$(shim_pid keep)"
         wait_for 10 notify_fds_are "$spid" 1
         pouch rm -f keep
+}
+
+@test "without lxcfs's /proc/meminfo sysinfo is left to the kernel, so free stays consistent" {
+        pouchd_stop
+        pouchd_restart --lxcfs-binary /nonexistent/lxcfs
+        run pouch run --rm --rich -m 256m busybox sh -c 'free; grep MemTotal /proc/meminfo'
+        [ "$status" -eq 0 ]
+        host="$(host_mem_total)"
+        [ "$(mem_total "$output")" = "$host" ]
+        [[ "$output" == *"MemTotal:"*" $host kB"* ]]
 }
 
 @test "\"rich-sysinfo\": false in the config file leaves sysinfo to the kernel" {

@@ -89,9 +89,11 @@ static void test_profile_that_does_not_plainly_allow(void **state)
         assert_int_equal(json_array_size(json_object_get(absent, "syscalls")), 0);
 }
 
+/* A spec with the default profile and, as lxcfs gives it, /proc/meminfo bound. */
 static json_t *spec_with_default_seccomp(void)
 {
-        return json_pack("{s:{s:o}}", "linux", "seccomp", seccomp_default_profile());
+        return json_pack("{s:{s:o},s:[{s:s,s:s,s:s}]}", "linux", "seccomp", seccomp_default_profile(), "mounts",
+                         "destination", "/proc/meminfo", "source", "/var/lib/pouch/lxcfs/proc/meminfo", "type", "bind");
 }
 
 static void test_which_containers(void **state)
@@ -114,6 +116,12 @@ static void test_which_containers(void **state)
         _cleanup_json_ json_t *priv = json_pack("{s:{}}", "linux");
         assert_int_equal(rich_sysinfo_apply(priv, rich, SOCK), 0);
         assert_null(json_object_get(json_object_get(priv, "linux"), "seccomp"));
+        /* no lxcfs /proc/meminfo: free(1) would mix the host's page cache with the container's total */
+        _cleanup_json_ json_t *spec_nolxcfs = spec_with_default_seccomp();
+        json_array_clear(json_object_get(spec_nolxcfs, "mounts"));
+        assert_int_equal(rich_sysinfo_apply(spec_nolxcfs, rich, SOCK), 0);
+        assert_null(
+                json_object_get(json_object_get(json_object_get(spec_nolxcfs, "linux"), "seccomp"), "listenerPath"));
         /* a socket path too long to bind */
         char long_path[160];
         memset(long_path, 'a', sizeof(long_path) - 1);
