@@ -105,7 +105,7 @@ $(BINDIR)pouch: $(call obj,cli/main.c) $(LIBCLI) $(LIBPOUCH)
 # The shim is linked statically so each one costs as little memory as possible.
 $(BINDIR)pouch-shim: $(call obj,runtime-wrap/shim/main.c) $(LIBSHIM) $(LIBRUNTIME) $(LIBPOUCH)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(SHIM_STATIC) -o $@ $^ $(if $(SHIM_STATIC),-Wl$(comma)-Bstatic -ljansson,-ljansson)
+	$(CC) $(LDFLAGS) $(SHIM_STATIC) -o $@ $^ $(if $(SHIM_STATIC),-Wl$(comma)-Bstatic -ljansson -lseccomp,-ljansson -lseccomp)
 
 comma := ,
 

@@ -80,6 +80,7 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                 json_array_foreach(a, i, v) if (json_is_string(v)) strv_push(lists[k].dst, json_string_value(v));
         }
         c->enable_lxcfs = json_get_bool(j, "enable-lxcfs", c->enable_lxcfs);
+        c->no_rich_sysinfo = !json_get_bool(j, "rich-sysinfo", !c->no_rich_sysinfo);
         c->hook_timeout = (int) json_get_int(j, "hook-timeout", c->hook_timeout);
         c->http_timeout = (int) json_get_int(j, "http-timeout", c->http_timeout);
         c->max_conns_per_peer = (int) json_get_int(j, "max-connections-per-peer", c->max_conns_per_peer);

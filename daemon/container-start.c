@@ -9,6 +9,7 @@
 #include "runtime-wrap/spec.h"
 #include "hooks/ocihooks.h"
 #include "richmode/richmode.h"
+#include "richmode/sysinfo.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -154,6 +155,10 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                 if (stop_signal && !*json_get_str(cfg, "StopSignal", ""))
                         json_object_set_new(cfg, "StopSignal", json_string(stop_signal));
                 pthread_mutex_unlock(&d->lock);
+                _cleanup_free_ char *listener = container_run_dir(d, c->id, RICH_SYSINFO_SOCKET);
+                r = d->cfg.no_rich_sysinfo ? 0 : rich_sysinfo_apply(spec, hc, listener);
+                if (r < 0)
+                        return err_set(err, r, "cannot hand sysinfo to the shim: %s", strerror(-r));
         }
         r = json_write_file_atomic(spec_path, spec);
         if (r < 0)

@@ -41,6 +41,7 @@ struct pouchd_config {
         char *lxcfs_home;         /* --lxcfs-home: lxcfs mount point (NULL: <home>/lxcfs) */
         char *lxcfs_binary;       /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
         bool enable_lxcfs;        /* --enable-lxcfs: lxcfs views for every container by default */
+        bool no_rich_sysinfo;     /* "rich-sysinfo": false: rich containers see the host's sysinfo(2) */
         int hook_timeout;         /* --hook-timeout: seconds for hooks that set none (0: unbounded) */
         int http_timeout;         /* --http-timeout: seconds an API connection may stay idle (0: unbounded) */
         int max_conns_per_peer;   /* --max-connections-per-peer: per TCP address / non-root uid (0: no cap) */

@@ -2,6 +2,7 @@
 #include "io-loop.h"
 #include "runtime-run.h"
 #include "shim.h"
+#include "sysinfo-notify.h"
 
 #include "lib/cleanup.h"
 #include "lib/fsutil.h"
@@ -125,13 +126,14 @@ static void loop_setup(struct io_loop *l, const struct shim_opts *o, struct proc
 
 /* Creates and serves the container; owns listen_fd. -EIO when it could not be created. */
 static int serve(const struct shim_opts *o, const struct runtime *rt, const struct paths *p, int sync_fd,
-                 struct log_writer *log, int listen_fd)
+                 struct log_writer *log, int listen_fd, struct sysinfo_notify *sn)
 {
         struct proc_stdio s;
         char errbuf[2048];
         int r = stdio_setup(&s, o->tty, o->open_stdin, "console.sock");
         if (r < 0) {
                 close(listen_fd);
+                sysinfo_notify_free(sn, NULL);
                 sync_report(sync_fd, 0, "cannot set up the container's stdio");
                 return -EIO;
         }
@@ -142,6 +144,7 @@ static int serve(const struct shim_opts *o, const struct runtime *rt, const stru
         }
         if (init <= 0) {
                 close(listen_fd);
+                sysinfo_notify_free(sn, NULL);
                 stdio_done(&s);
                 sync_report(sync_fd, 0, errbuf);
                 runtime_delete_quiet(rt, o->id);
@@ -153,8 +156,11 @@ static int serve(const struct shim_opts *o, const struct runtime *rt, const stru
         l.log = log;
         l.init_pid = init;
         r = io_loop_init(&l, l.out.fd, l.err.fd, l.in.fd, listen_fd);
+        if (r >= 0)
+                r = sysinfo_notify_start(sn, &l, init);
         if (r < 0) {
                 sync_report(sync_fd, 0, "cannot set up the event loop");
+                sysinfo_notify_free(sn, &l);
                 io_loop_done(&l);
                 runtime_delete_quiet(rt, o->id);
                 return -EIO;
@@ -167,6 +173,7 @@ static int serve(const struct shim_opts *o, const struct runtime *rt, const stru
                         log_error_errno(w, "Failed to write exit.json");
         }
         io_loop_finish_clients(&l, FINAL_FLUSH_MS);
+        sysinfo_notify_free(sn, &l);
         io_loop_done(&l); /* closes listen_fd */
         runtime_delete_quiet(rt, o->id);
         return r;
@@ -200,7 +207,18 @@ int shim_run_container(const struct shim_opts *o)
                 paths_free(&p);
                 return 1;
         }
-        r = serve(o, &rt, &p, sync_fd, &log, listen_fd);
+        /* the runtime connects to the seccomp listener while it creates the container */
+        struct sysinfo_notify *sn = NULL;
+        r = sysinfo_notify_listen(o->bundle, &sn);
+        if (r < 0) {
+                sync_report(sync_fd, 0, "pouch-shim cannot listen on the seccomp listener socket");
+                close(listen_fd);
+                unlink("attach.sock");
+                log_writer_close(&log);
+                paths_free(&p);
+                return 1;
+        }
+        r = serve(o, &rt, &p, sync_fd, &log, listen_fd, sn);
         unlink("attach.sock");
         log_writer_close(&log);
         paths_free(&p);
