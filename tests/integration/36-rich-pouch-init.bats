@@ -103,11 +103,15 @@ svc() {
 svc_running() { [ "$(svc "$1" .state)" = running ]; }
 svc_restarted() { [ "$(svc "$1" .state)" = running ] && [ "$(svc "$1" .restarts)" -ge "$2" ] && [ "$(svc "$1" .pid)" != "$3" ]; }
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
+# ssh-host-keys made the container's RSA and ECDSA keys and reloaded sshd (which closes and reopens
+# its listening socket: a connection in that instant is refused), or there was nothing to make
+host_keys_done() { [ "$(svc ssh-host-keys .state)" != running ] && [ "$(svc ssh-host-keys .state)" != waiting ]; }
 
 @test "pouch-init mode: SSH in with a key; PID 1 is pouch-init" {
         t0=$(ms_now)
         wait_for 30 sshd_accepts
         echo "# sshd accepted a connection $(($(ms_now) - t0)) ms after the first test began" >&3
+        wait_for 30 host_keys_done
         wait_for 20 ssh_in true
         [ "$(ssh_in cat /proc/1/comm)" = pouch-init ]
         run ssh_in 'tr "\0" " " < /proc/1/cmdline'
