@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int line_prefixer_init(struct line_prefixer *lp, const char *name)
@@ -35,6 +36,8 @@ static void emit(struct line_prefixer *lp, int out_fd, const char *data, size_t 
         memcpy(out + p, data, n);
         out[p + n] = '\n';
         (void) write_all(out_fd, out, p + n + 1);
+        if (lp->ring)
+                log_ring_push(lp->ring, data, n, time(NULL));
 }
 
 void line_prefixer_feed(struct line_prefixer *lp, int out_fd, const char *data, size_t n)

@@ -3,6 +3,8 @@
  * or until it is flushed (the service's exit, pouch-init's). */
 #pragma once
 
+#include "log-ring.h"
+
 #include <stddef.h>
 
 #define OUTPUT_LINE_MAX 4096
@@ -12,6 +14,7 @@ struct line_prefixer {
         size_t prefix_len;
         char line[OUTPUT_LINE_MAX];
         size_t len;
+        struct log_ring *ring; /* also keeps the last lines there, when set */
 };
 
 /* 0 or -ENOMEM. */
