@@ -324,13 +324,20 @@ static void free_services(struct supervisor *s)
 /* /dev/log, unless one of the services is a syslog daemon (it binds it itself, as on the VM). */
 static void open_syslog(struct supervisor *s)
 {
+        bool daemon = false;
         for (size_t i = 0; i < s->n_svc; i++)
-                if (s->svc[i].state != SVC_SKIPPED && syslog_daemon_name(s->svc[i].unit.name))
-                        return;
-        s->syslog_fd = syslog_sink_open(s->o->syslog_socket);
-        if (s->syslog_fd < 0)
-                fprintf(stderr, "pouch-init: warning: cannot listen on %s for syslog messages: %s\n",
-                        s->o->syslog_socket, strerror(-s->syslog_fd));
+                daemon = daemon || (s->svc[i].state != SVC_SKIPPED && syslog_daemon_name(s->svc[i].unit.name));
+        if (!daemon) {
+                s->syslog_fd = syslog_sink_open(s->o->syslog_socket);
+                if (s->syslog_fd < 0)
+                        fprintf(stderr, "pouch-init: warning: cannot listen on %s for syslog messages: %s\n",
+                                s->o->syslog_socket, strerror(-s->syslog_fd));
+        }
+        /* StandardOutput=syslog: through the daemon, or as the lines pouch-init writes for /dev/log */
+        for (size_t i = 0; i < s->n_svc; i++)
+                if (s->svc[i].unit.stdout_syslog && s->svc[i].out.prefix)
+                        line_prefixer_to_syslog(&s->svc[i].out, s->svc[i].unit.name,
+                                                daemon ? s->o->syslog_socket : NULL);
 }
 
 /* --- the control socket -------------------------------------------------------------------- */

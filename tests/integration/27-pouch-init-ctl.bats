@@ -286,13 +286,20 @@ print(c.recv(4096).decode())
         svc_is web state running
 }
 
-@test "syslog: logger reaches the log as [syslog] TAG: MSG when no syslog daemon runs" {
+@test "syslog: logger reaches the log as [syslog] TAG: MSG when no syslog daemon runs; StandardOutput=syslog too" {
+        service chatty << 'EOF2'
+[Service]
+ExecStart=/bin/sh -c 'echo "chatty line"; exec sleep 1000'
+StandardOutput=syslog
+EOF2
         start_init --no-cron --no-sshd
         wait_for 10 svc_is web state running
         [ -S "$ROOT/dev/log" ]
         run chroot "$ROOT" /bin/logger -t myapp "hello from logger"
         [ "$status" -eq 0 ]
         wait_for 5 log_has "[syslog] myapp: hello from logger"
+        wait_for 5 log_has "[syslog] chatty: chatty line"
+        run ! log_has "[chatty] chatty line"
 }
 
 @test "syslog: --syslog-socket PATH; none with a syslog daemon among the services" {
@@ -313,11 +320,20 @@ c.sendto(b"<13>short: form", sys.argv[1])
         UPID=""
         [ ! -e "$ROOT/run/test-log" ]
 
+        # the image's syslog daemon (busybox's here) binds /dev/log; StandardOutput=journal goes to it
         service rsyslog << 'EOF2'
 [Service]
-ExecStart=/bin/sleep 1000
+ExecStart=/bin/busybox syslogd -n -O /tmp/messages
+EOF2
+        service chatty << 'EOF2'
+[Unit]
+After=rsyslog.service
+[Service]
+ExecStart=/bin/sh -c 'while [ ! -S /dev/log ]; do sleep 0.1; done; echo "chatty line"; exec sleep 1000'
+StandardOutput=journal
 EOF2
         start_init --no-cron --no-sshd
         wait_for 10 svc_is rsyslog state running
-        [ ! -e "$ROOT/dev/log" ]
+        wait_for 10 grep -q "chatty: chatty line" "$ROOT/tmp/messages"
+        run ! log_has "chatty line"
 }
