@@ -2,7 +2,8 @@
  *
  * pouch-init [--initscript CMDLINE] [--keep-running] [--services-dir DIR] [--state-dir DIR]
  *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--rich-services LIST] [--exec]
- *            [--] [CMD [ARG...]]
+ *            [--syslog-socket PATH] [--] [CMD [ARG...]]
+ * pouch-init ctl VERB [NAME...], or run as systemctl / service: the control client (ctl-client.h).
  * An unknown option or a bad value exits 125 (the daemon reports it). */
 #include "loop.h"
 
