@@ -47,7 +47,7 @@ int syslog_sink_open(const char *path)
 
 void syslog_sink_read(int fd, int out_fd)
 {
-        static char buf[SYSLOG_MSG_MAX];
+        char buf[SYSLOG_MSG_MAX];
         for (int i = 0; i < SYSLOG_BATCH; i++) {
                 ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
                 if (n < 0 && errno == EINTR)
