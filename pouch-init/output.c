@@ -18,6 +18,7 @@ int line_prefixer_init(struct line_prefixer *lp, const char *name)
         lp->syslog_fd = -1;
         lp->syslog_path = NULL;
         lp->tag = NULL;
+        lp->ring = NULL;
         if (asprintf(&lp->prefix, "[%s] ", name) < 0) {
                 lp->prefix = NULL;
                 return -ENOMEM;

@@ -22,7 +22,7 @@ struct line_prefixer {
         char *tag;
 };
 
-/* 0 or -ENOMEM. */
+/* Every field set (no ring, no syslog): 0 or -ENOMEM. */
 int line_prefixer_init(struct line_prefixer *lp, const char *name);
 void line_prefixer_free(struct line_prefixer *lp);
 /* StandardOutput=syslog: "[syslog] NAME: " lines on our stdout (path NULL: pouch-init is the

@@ -44,7 +44,6 @@ int service_init(struct service *s, struct unit *u)
         memset(u, 0, sizeof(*u));
         backoff_init(&s->backoff, s->unit.restart_sec_ms);
         s->since = time(NULL);
-        s->out.ring = &s->log;
         if (s->unit.skip_reason) {
                 s->state = SVC_SKIPPED;
                 s->reason = strdup(s->unit.skip_reason);
@@ -53,6 +52,7 @@ int service_init(struct service *s, struct unit *u)
         int r = line_prefixer_init(&s->out, s->unit.name);
         if (r < 0)
                 return r;
+        s->out.ring = &s->log;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
