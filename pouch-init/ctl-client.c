@@ -17,8 +17,9 @@
 
 #define EXIT_NO_INIT 1
 
-/* One request: the answer's exit code, or -errno when pouch-init cannot be reached. */
-static int request(const char *sock, int verb, const char *name, bool quiet)
+/* One request: the answer's exit code, or -errno when pouch-init cannot be reached. quiet: the
+ * answer's stdout text is not printed; silent_unknown: nothing is printed for an unknown unit. */
+static int request(const char *sock, int verb, const char *name, bool quiet, bool silent_unknown)
 {
         char line[CTL_REQUEST_MAX];
         int len = ctl_request_format(verb, name, line, sizeof(line));
@@ -43,6 +44,8 @@ static int request(const char *sock, int verb, const char *name, bool quiet)
                 fprintf(stderr, "pouch-init: no valid answer from %s\n", sock);
                 return EXIT_NO_INIT;
         }
+        if (silent_unknown && (code == CTL_EXIT_NO_UNIT || code == CTL_EXIT_NO_SUCH_UNIT))
+                return code;
         if (!(quiet && out == 1))
                 (void) write_all(out, buf + text, (size_t) n - text);
         return code;
@@ -85,11 +88,11 @@ static int run(const struct ctl_args *a, bool service_style, const char *service
         int rc = 0;
         for (int i = 0; i < n; i++) {
                 const char *name = a->n_names ? a->names[i] : NULL;
-                int r = request(sock, a->verb, name, a->quiet);
+                int r = request(sock, a->verb, name, a->quiet, service_style);
                 if (r >= 0 && a->now && r == 0 && (a->verb == CTL_ENABLE || a->verb == CTL_DISABLE))
-                        r = request(sock, a->verb == CTL_ENABLE ? CTL_START : CTL_STOP, name, a->quiet);
-                if (service_style && name && (r < 0 || r == CTL_EXIT_NO_UNIT || r == 5) &&
-                    run_script(name, service_verb) < 0 && r < 0) {
+                        r = request(sock, a->verb == CTL_ENABLE ? CTL_START : CTL_STOP, name, a->quiet, false);
+                if (service_style && name && (r < 0 || r == CTL_EXIT_NO_UNIT || r == CTL_EXIT_NO_SUCH_UNIT)) {
+                        run_script(name, service_verb); /* returns only when there is none */
                         fprintf(stderr, "%s: unrecognized service\n", name);
                         return 1;
                 }

@@ -17,6 +17,7 @@
 /* systemctl's exit codes (LSB): 3 not running, 4 no such unit */
 #define CTL_EXIT_NOT_RUNNING 3
 #define CTL_EXIT_NO_UNIT 4
+#define CTL_EXIT_NO_SUCH_UNIT 5 /* start, stop, ... of a unit that does not exist */
 
 enum ctl_verb {
         CTL_START,

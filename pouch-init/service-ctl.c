@@ -182,7 +182,7 @@ static int unknown_unit(struct ctl_target *t, const struct ctl_request *rq, stru
         default:
                 buf_printf(text, "Failed to %s %s.service: Unit %s.service not found.\n", ctl_verb_name(rq->verb),
                            rq->name, rq->name);
-                return answer(code, fd, 5, 2);
+                return answer(code, fd, CTL_EXIT_NO_SUCH_UNIT, 2);
         }
 }
 

@@ -209,6 +209,9 @@ EOF2
         run as /bin/service legacy start
         [ "$status" -eq 0 ]
         [ "$(cat "$ROOT/tmp/legacy")" = "legacy start" ]
+        run as /bin/service nosuch start
+        [ "$status" -eq 1 ]
+        [ "$output" = "nosuch: unrecognized service" ]
 }
 
 @test "ctl: reload runs ExecReload=, and is refused without it as systemd does" {
