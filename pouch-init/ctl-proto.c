@@ -48,6 +48,12 @@ bool ctl_verb_needs_name(enum ctl_verb v)
         return v != CTL_LIST_UNITS && v != CTL_IS_SYSTEM_RUNNING && v != CTL_DAEMON_RELOAD;
 }
 
+bool ctl_verb_changes(enum ctl_verb v)
+{
+        return v == CTL_START || v == CTL_STOP || v == CTL_RESTART || v == CTL_TRY_RESTART || v == CTL_RELOAD ||
+               v == CTL_ENABLE || v == CTL_DISABLE;
+}
+
 bool ctl_name_valid(const char *s)
 {
         size_t n = strlen(s);

@@ -47,6 +47,8 @@ int ctl_verb_from_string(const char *s);
 const char *ctl_verb_name(enum ctl_verb v);
 /* Whether the verb acts on a unit (and needs a NAME). */
 bool ctl_verb_needs_name(enum ctl_verb v);
+/* Whether the verb changes something (start, stop, enable, ...): only root may ask. */
+bool ctl_verb_changes(enum ctl_verb v);
 /* Whether s is a unit name pouch-init may be asked about: [A-Za-z0-9:_.@\-], not empty, short. */
 bool ctl_name_valid(const char *s);
 

@@ -31,11 +31,8 @@ int ctl_server_open(struct ctl_server *srv, const char *state_dir)
         if (fd < 0)
                 return -errno;
         unlink(path);
-        /* only root inside may start and stop services (the state dir is world-readable) */
-        mode_t old = umask(0177);
-        int r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-        umask(old);
-        if (r < 0 || listen(fd, 16) < 0)
+        /* anyone may ask (systemctl status as a user); the peer's uid decides about changes */
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 || listen(fd, 16) < 0)
                 return -errno;
         srv->fd = TAKE_FD(fd);
         srv->path = TAKE_PTR(path);
@@ -117,6 +114,13 @@ static bool read_request(struct ctl_server *srv, size_t i, ctl_handler_fn fn, vo
                 buf_free(&text);
                 return false;
         }
+        if (!c->root && ctl_verb_changes(c->rq.verb)) {
+                struct buf text = { 0 };
+                buf_printf(&text, "Failed to %s %s.service: Access denied\n", ctl_verb_name(c->rq.verb), c->rq.name);
+                reply(srv, i, CTL_EXIT_NO_UNIT, 2, &text);
+                buf_free(&text);
+                return false;
+        }
         c->waiting = true;
         c->deadline = now + CTL_WAIT_MS;
         return ask(srv, i, true, false, fn, ud);
@@ -128,7 +132,10 @@ static void accept_clients(struct ctl_server *srv, int64_t now)
                 int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (fd < 0)
                         return;
-                srv->clients[srv->n++] = (struct ctl_client) { .fd = fd, .deadline = now + CTL_READ_MS };
+                struct ucred cred;
+                socklen_t len = sizeof(cred);
+                bool root = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
+                srv->clients[srv->n++] = (struct ctl_client) { .fd = fd, .deadline = now + CTL_READ_MS, .root = root };
         }
 }
 

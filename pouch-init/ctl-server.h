@@ -25,6 +25,7 @@ struct ctl_client {
         size_t len;
         int64_t deadline;
         bool waiting; /* the request was read, its answer is not ready */
+        bool root;    /* the peer is uid 0: it may change things */
         struct ctl_request rq;
 };
 
@@ -36,7 +37,8 @@ struct ctl_server {
 };
 
 void ctl_server_init(struct ctl_server *srv);
-/* Listen at STATE_DIR/ctl.sock (mode 0600: root's): 0 or -errno. */
+/* Listen at STATE_DIR/ctl.sock (mode 0666: anyone may ask for a status; only uid 0, told by
+ * SO_PEERCRED, may start, stop, enable, ...): 0 or -errno. */
 int ctl_server_open(struct ctl_server *srv, const char *state_dir);
 void ctl_server_close(struct ctl_server *srv);
 /* Add what to poll to fds (room for 1 + CTL_CLIENTS_MAX): how many were added. */

@@ -126,6 +126,14 @@ log_has() { grep -qF -- "$1" "$ROOT/.out"; }
         run ctl list-units
         [ "$status" -eq 0 ]
         [[ "$output" == *"web.service"*"active"*"running"*"The web application"* ]]
+        # a user may look, not change
+        run timeout 20 chroot --userspec=65534:65534 "$ROOT" /run/pouch-init/pouch-init ctl is-active web
+        [ "$status" -eq 0 ]
+        run timeout 20 chroot --userspec=65534:65534 "$ROOT" /run/pouch-init/pouch-init ctl stop web
+        [ "$status" -eq 4 ]
+        [[ "$output" == *"Failed to stop web.service: Access denied"* ]]
+        run ctl is-active web
+        [ "$status" -eq 0 ]
 }
 
 @test "ctl: stop runs ExecStop= and the kill, the service stays stopped; start and restart bring it back" {

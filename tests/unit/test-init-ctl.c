@@ -31,6 +31,12 @@ static void test_request_parse(void **state)
         /* synonyms */
         assert_int_equal(ctl_request_parse("force-reload x\n", 15, &rq), 0);
         assert_int_equal(rq.verb, CTL_RESTART);
+        /* only changes need root */
+        assert_true(ctl_verb_changes(CTL_STOP));
+        assert_true(ctl_verb_changes(CTL_ENABLE));
+        assert_false(ctl_verb_changes(CTL_STATUS));
+        assert_false(ctl_verb_changes(CTL_IS_ACTIVE));
+        assert_false(ctl_verb_changes(CTL_LIST_UNITS));
 }
 
 static void test_request_parse_bad(void **state)
