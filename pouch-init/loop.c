@@ -1,16 +1,19 @@
 /* pouch-init's event loop and phases: initscript, services, main process, stop sequence. */
 #include "loop.h"
 
+#include "ctl-server.h"
 #include "env-file.h"
 #include "initscript.h"
 #include "lib/cleanup.h"
 #include "mainproc.h"
 #include "reaper.h"
 #include "service-set.h"
+#include "service-ctl.h"
 #include "service.h"
 #include "signals.h"
 #include "status.h"
 #include "strv.h"
+#include "syslog-sink.h"
 #include "unit-order.h"
 #include "util.h"
 
@@ -59,6 +62,8 @@ struct supervisor {
         struct service *svc;
         size_t n_svc;
         size_t *order; /* start order: indexes into svc */
+        struct ctl_server ctl; /* systemctl inside */
+        int syslog_fd;         /* /dev/log when no syslog daemon runs, else -1 */
         /* the stop sequence */
         int stop_signal;          /* what started it: SIGTERM, SIGINT, or 0 (the main process exited) */
         int64_t main_deadline;    /* SIGKILL the main process (or initscript) then */
@@ -316,6 +321,47 @@ static void free_services(struct supervisor *s)
         s->n_svc = 0;
 }
 
+/* /dev/log, unless one of the services is a syslog daemon (it binds it itself, as on the VM). */
+static void open_syslog(struct supervisor *s)
+{
+        bool daemon = false;
+        for (size_t i = 0; i < s->n_svc; i++)
+                daemon = daemon || (s->svc[i].state != SVC_SKIPPED && syslog_daemon_name(s->svc[i].unit.name));
+        if (!daemon) {
+                s->syslog_fd = syslog_sink_open(s->o->syslog_socket);
+                if (s->syslog_fd < 0)
+                        fprintf(stderr, "pouch-init: warning: cannot listen on %s for syslog messages: %s\n",
+                                s->o->syslog_socket, strerror(-s->syslog_fd));
+        }
+        /* StandardOutput=syslog: through the daemon, or as the lines pouch-init writes for /dev/log */
+        for (size_t i = 0; i < s->n_svc; i++)
+                if (s->svc[i].unit.stdout_syslog && s->svc[i].out.prefix)
+                        line_prefixer_to_syslog(&s->svc[i].out, s->svc[i].unit.name,
+                                                daemon ? s->o->syslog_socket : NULL);
+}
+
+/* --- the control socket -------------------------------------------------------------------- */
+
+static struct ctl_target ctl_target_of(struct supervisor *s)
+{
+        return (struct ctl_target) {
+                .svc = s->svc,
+                .n = s->n_svc,
+                .ctx = &s->ctx,
+                .root = "",
+                .starting = s->phase == PHASE_STARTING,
+                .shutting_down = s->phase != PHASE_STARTING && s->phase != PHASE_RUNNING,
+        };
+}
+
+static int on_ctl_request(void *ud, const struct ctl_request *rq, bool first, bool timed_out, struct buf *text,
+                          int *code, int *fd)
+{
+        struct supervisor *s = ud;
+        struct ctl_target t = ctl_target_of(s);
+        return service_ctl_handle(&t, rq, first, timed_out, mono_ms(), text, code, fd);
+}
+
 static void enter_starting(struct supervisor *s)
 {
         set_phase(s, PHASE_STARTING);
@@ -324,6 +370,10 @@ static void enter_starting(struct supervisor *s)
                 fprintf(stderr, "pouch-init: cannot load the services: %s\n", strerror(-r));
                 free_services(s);
         }
+        r = ctl_server_open(&s->ctl, s->o->state_dir);
+        if (r < 0)
+                fprintf(stderr, "pouch-init: warning: no control socket in %s: %s\n", s->o->state_dir, strerror(-r));
+        open_syslog(s);
 }
 
 static void start_main(struct supervisor *s)
@@ -447,6 +497,10 @@ static void advance(struct supervisor *s, int64_t now, int64_t *next)
                 for (size_t i = 0; i < s->n_svc; i++)
                         service_tick(&s->svc[i], &s->ctx, now, next);
         }
+        if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING || s->phase == PHASE_STOPPING) {
+                struct ctl_target t = ctl_target_of(s);
+                service_ctl_tick(&t, now);
+        }
         if (s->phase == PHASE_STARTING || s->phase == PHASE_RUNNING) {
                 schedule(s, now);
                 /* what schedule() started may have a start timeout: count it in *next */
@@ -505,7 +559,7 @@ static void on_signal(struct supervisor *s, int sig)
 
 static void wait_events(struct supervisor *s, int64_t next)
 {
-        size_t cap = 2 + 2 * s->n_svc;
+        size_t cap = 3 + 2 * s->n_svc + 1 + CTL_CLIENTS_MAX;
         _cleanup_free_ struct pollfd *fds = calloc(cap, sizeof(*fds));
         _cleanup_free_ struct service **owner = calloc(cap, sizeof(*owner));
         _cleanup_free_ bool *is_notify = calloc(cap, sizeof(bool));
@@ -531,6 +585,13 @@ static void wait_events(struct supervisor *s, int64_t next)
                         is_notify[n] = true;
                         fds[n++] = (struct pollfd) { .fd = s->svc[i].notify_fd, .events = POLLIN };
                 }
+        size_t syslog_slot = (size_t) -1;
+        if (s->syslog_fd >= 0) {
+                syslog_slot = n;
+                fds[n++] = (struct pollfd) { .fd = s->syslog_fd, .events = POLLIN };
+        }
+        size_t ctl_first = n;
+        n += ctl_server_pollfds(&s->ctl, fds + n);
         int timeout = -1;
         if (next != INT64_MAX) {
                 int64_t d = next - mono_ms();
@@ -540,16 +601,18 @@ static void wait_events(struct supervisor *s, int64_t next)
         if (r <= 0)
                 return;
         /* output first: what a process wrote before it exited comes before its exit's effects */
-        for (size_t k = 1; k < n; k++) {
+        for (size_t k = 1; k < ctl_first; k++) {
                 if (!fds[k].revents)
                         continue;
-                if (k == is_slot)
+                if (k == syslog_slot)
+                        syslog_sink_read(s->syslog_fd, STDOUT_FILENO);
+                else if (k == is_slot)
                         initscript_read_output(&s->is, STDOUT_FILENO);
                 else if (!is_notify[k])
                         service_read_output(owner[k], STDOUT_FILENO);
         }
         /* readiness after output, before exits */
-        for (size_t k = 1; k < n; k++) {
+        for (size_t k = 1; k < ctl_first; k++) {
                 if (fds[k].revents && is_notify[k])
                         service_read_notify(owner[k], &s->ctx, mono_ms());
         }
@@ -558,6 +621,8 @@ static void wait_events(struct supervisor *s, int64_t next)
                 while ((sig = signals_read(s->sfd)) > 0)
                         on_signal(s, sig);
         }
+        /* requests last: they see the state the events above made */
+        ctl_server_dispatch(&s->ctl, fds + ctl_first, n - ctl_first, on_ctl_request, s, mono_ms());
 }
 
 /* --- setup and teardown -------------------------------------------------------------------- */
@@ -609,6 +674,11 @@ static int setup(struct supervisor *s)
 
 static void teardown(struct supervisor *s)
 {
+        ctl_server_close(&s->ctl);
+        if (s->syslog_fd >= 0) {
+                close(s->syslog_fd);
+                unlink(s->o->syslog_socket);
+        }
         free_services(s);
         initscript_close(&s->is);
         if (s->devnull >= 0)
@@ -624,10 +694,12 @@ int init_run(const struct init_options *o)
                 .o = o,
                 .sfd = -1,
                 .devnull = -1,
+                .syslog_fd = -1,
                 .has_cmd = o->cmd && o->cmd[0],
                 .has_initscript = o->initscript != NULL,
         };
         s.is.out_r = -1;
+        ctl_server_init(&s.ctl);
         int r = setup(&s);
         if (r < 0) {
                 teardown(&s);
@@ -649,6 +721,7 @@ int init_run(const struct init_options *o)
         while (!s.finished) {
                 int64_t next = INT64_MAX;
                 advance(&s, mono_ms(), &next);
+                ctl_server_tick(&s.ctl, on_ctl_request, &s, mono_ms(), &next);
                 if (s.dirty)
                         write_status(&s);
                 if (s.finished)

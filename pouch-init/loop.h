@@ -29,6 +29,7 @@ struct init_options {
         bool no_cron;
         unsigned services_mask;   /* SERVICES_* of service-set.h: where services come from */
         bool exec;                /* run the initscript, then exec cmd in our place (no services) */
+        const char *syslog_socket; /* bound when no syslog daemon runs */
         char **cmd;               /* NULL-terminated; NULL or empty: no main process */
 };
 

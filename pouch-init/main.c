@@ -2,11 +2,15 @@
  *
  * pouch-init [--initscript CMDLINE] [--keep-running] [--services-dir DIR] [--state-dir DIR]
  *            [--stop-timeout SECONDS] [--no-sshd] [--no-cron] [--rich-services LIST] [--exec]
- *            [--] [CMD [ARG...]]
+ *            [--syslog-socket PATH] [--] [CMD [ARG...]]
+ * pouch-init ctl VERB [NAME...], or run as systemctl / service: the control client (ctl-client.h).
  * An unknown option or a bad value exits 125 (the daemon reports it). */
 #include "loop.h"
 
+#include "ctl-args.h"
+#include "ctl-client.h"
 #include "service-set.h"
+#include "syslog-sink.h"
 #include "ssh-keys.h"
 #include "util.h"
 
@@ -44,6 +48,11 @@ static void usage(FILE *f)
               "  --rich-services LIST    which of the image's services run: all (default), none, or\n"
               "                          a comma-separated list of systemd, sysv, pouch (services dir)\n"
               "  --exec                  run the initscript, then exec CMD in pouch-init's place\n"
+              "  --syslog-socket PATH    where to receive syslog messages when the image runs no\n"
+              "                          syslog daemon (default " DEFAULT_SYSLOG_SOCKET ")\n"
+              "\n"
+              "pouch-init ctl VERB [NAME...] (or run as systemctl / service) asks the running\n"
+              "pouch-init to start, stop, restart, reload or show a service.\n"
               "  --version               print the version\n"
               "  --help                  print this help\n",
               f);
@@ -75,7 +84,11 @@ int main(int argc, char **argv)
                 .state_dir = DEFAULT_STATE_DIR,
                 .stop_timeout = DEFAULT_STOP_TIMEOUT,
                 .services_mask = SERVICES_ALL,
+                .syslog_socket = DEFAULT_SYSLOG_SOCKET,
         };
+        /* systemctl, service, pouch-init ctl: the control client */
+        if (ctl_personality(argc, argv) != CTL_AS_INIT)
+                return ctl_client_main(argc, argv);
         /* the ssh-host-keys built-in service (ssh-keys.h), not for users */
         if (argc == 3 && strcmp(argv[1], SSH_HOST_KEYS_OPTION) == 0)
                 return ssh_keys_generate_main(argv[2]);
@@ -114,6 +127,8 @@ int main(int argc, char **argv)
                         o.initscript = v;
                 } else if ((v = option_value(argv, argc, &i, "--services-dir", &missing))) {
                         o.services_dir = v;
+                } else if ((v = option_value(argv, argc, &i, "--syslog-socket", &missing))) {
+                        o.syslog_socket = v;
                 } else if ((v = option_value(argv, argc, &i, "--state-dir", &missing))) {
                         o.state_dir = v;
                 } else if ((v = option_value(argv, argc, &i, "--rich-services", &missing))) {

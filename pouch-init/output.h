@@ -3,6 +3,8 @@
  * or until it is flushed (the service's exit, pouch-init's). */
 #pragma once
 
+#include "log-ring.h"
+
 #include <stddef.h>
 
 #define OUTPUT_LINE_MAX 4096
@@ -12,11 +14,20 @@ struct line_prefixer {
         size_t prefix_len;
         char line[OUTPUT_LINE_MAX];
         size_t len;
+        struct log_ring *ring; /* also keeps the last lines there, when set */
+        /* StandardOutput=syslog with a syslog daemon in the image: each line is sent to it as a
+         * message tagged with the name (to our stdout when it cannot be sent) */
+        const char *syslog_path;
+        int syslog_fd; /* -1 until the first line */
+        char *tag;
 };
 
-/* 0 or -ENOMEM. */
+/* Every field set (no ring, no syslog): 0 or -ENOMEM. */
 int line_prefixer_init(struct line_prefixer *lp, const char *name);
 void line_prefixer_free(struct line_prefixer *lp);
+/* StandardOutput=syslog: "[syslog] NAME: " lines on our stdout (path NULL: pouch-init is the
+ * syslog), or messages to the syslog daemon at path. 0 or -ENOMEM. */
+int line_prefixer_to_syslog(struct line_prefixer *lp, const char *name, const char *path);
 /* Take n bytes of output; write the complete lines to out_fd. */
 void line_prefixer_feed(struct line_prefixer *lp, int out_fd, const char *data, size_t n);
 /* Write a held partial line (with a newline added). */

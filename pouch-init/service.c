@@ -30,6 +30,8 @@ const char *svc_state_name(enum svc_state st)
 
 static void set_state(struct service *s, const struct child_ctx *ctx, enum svc_state st)
 {
+        if (s->state != st)
+                s->since = time(NULL);
         s->state = st;
         *ctx->dirty = true;
 }
@@ -41,6 +43,7 @@ int service_init(struct service *s, struct unit *u)
         s->unit = *u;
         memset(u, 0, sizeof(*u));
         backoff_init(&s->backoff, s->unit.restart_sec_ms);
+        s->since = time(NULL);
         if (s->unit.skip_reason) {
                 s->state = SVC_SKIPPED;
                 s->reason = strdup(s->unit.skip_reason);
@@ -49,6 +52,7 @@ int service_init(struct service *s, struct unit *u)
         int r = line_prefixer_init(&s->out, s->unit.name);
         if (r < 0)
                 return r;
+        s->out.ring = &s->log;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
@@ -82,6 +86,7 @@ void service_free(struct service *s)
         close_notify(s);
         unit_free(&s->unit);
         line_prefixer_free(&s->out);
+        log_ring_free(&s->log);
         free(s->error);
         free(s->reason);
         free(s->after);
@@ -369,6 +374,55 @@ static void forked(struct service *s, const struct child_ctx *ctx, int64_t now)
 
 static void stop_step(struct service *s, const struct child_ctx *ctx, int64_t now);
 
+/* The next ExecReload= command, or the end of the reload. */
+static void reload_step(struct service *s, const struct child_ctx *ctx)
+{
+        const struct exec_list *l = &s->unit.reload;
+        char mainpid[32];
+        snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int) s->pid);
+        while (s->step == STEP_RELOAD && s->step_idx < l->n) {
+                if (service_spawn(s, ctx, "ExecReload", &l->v[s->step_idx], s->pid > 0 ? mainpid : NULL,
+                                  &s->ctl_pid) >= 0)
+                        return;
+                s->ctl_pid = 0;
+                s->reload_failed = s->reload_failed || !l->v[s->step_idx].ignore_failure;
+                s->step_idx++;
+        }
+        s->step = STEP_NONE;
+        *ctx->dirty = true;
+}
+
+int service_reload(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        (void) now;
+        if (!s->unit.reload.n)
+                return -EOPNOTSUPP;
+        if (s->state != SVC_RUNNING || s->ctl_pid > 0 || s->step != STEP_NONE)
+                return -EBUSY;
+        s->reload_failed = false;
+        s->step = STEP_RELOAD;
+        s->step_idx = 0;
+        reload_step(s, ctx);
+        return 0;
+}
+
+void service_ctl_start(struct service *s, const struct child_ctx *ctx, int64_t now)
+{
+        s->start_after_stop = false;
+        if (s->unit.error || s->unit.skip_reason || s->state == SVC_RUNNING || s->state == SVC_STARTING ||
+            s->state == SVC_STOPPING)
+                return;
+        s->stopping = false;
+        s->stop_begun = false;
+        s->killed = false;
+        s->limit_starts = 0;
+        backoff_init(&s->backoff, s->unit.restart_sec_ms);
+        free(s->reason);
+        s->reason = NULL;
+        s->state = SVC_WAITING; /* a skipped one checks its conditions again */
+        service_start(s, ctx, now);
+}
+
 /* The command of the current step exited. */
 static void ctl_exited(struct service *s, const struct child_ctx *ctx, int wstatus, int64_t now)
 {
@@ -389,6 +443,11 @@ static void ctl_exited(struct service *s, const struct child_ctx *ctx, int wstat
         case STEP_STOP:
                 s->step_idx++;
                 stop_step(s, ctx, now);
+                return;
+        case STEP_RELOAD:
+                s->reload_failed = s->reload_failed || (code != 0 && !u->reload.v[s->step_idx].ignore_failure);
+                s->step_idx++;
+                reload_step(s, ctx);
                 return;
         default:
                 /* a start cut short by the stop */

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "backoff.h"
+#include "log-ring.h"
 #include "output.h"
 #include "spawn.h"
 #include "strv.h"
@@ -26,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 enum svc_state {
         SVC_WAITING,
@@ -45,6 +47,7 @@ enum svc_step {
         STEP_START, /* ExecStart= (forking, oneshot), or waiting for READY=1 (notify) */
         STEP_POST,  /* ExecStartPost= */
         STEP_STOP,  /* ExecStop= */
+        STEP_RELOAD, /* ExecReload= (a running service) */
 };
 
 struct service {
@@ -75,6 +78,10 @@ struct service {
         bool stopping;      /* no more starts; every exit ends in stopped */
         bool stop_begun;    /* service_stop() with begin_stop was called */
         bool killed;        /* SIGKILL was sent */
+        bool start_after_stop; /* a restart request: start again once stopped */
+        bool reload_failed;    /* the last ExecReload= command failed */
+        time_t since;          /* when the state last changed (wall clock) */
+        struct log_ring log;   /* its last output lines */
         /* the current attempt's environment, credentials and working directory */
         struct strv run_env;
         struct credentials creds;
@@ -109,6 +116,12 @@ void service_tick(struct service *s, const struct child_ctx *ctx, int64_t now, i
 /* No more (re)starts (begin_stop false: only that). With begin_stop: run ExecStop=, then signal
  * what is left (see above). */
 void service_stop(struct service *s, const struct child_ctx *ctx, bool begin_stop, int64_t now);
+/* A start asked for by the control socket (`systemctl start`): a stopped, failed, skipped (an
+ * unmet condition) or restarting service starts now, its start limit and back-off reset. */
+void service_ctl_start(struct service *s, const struct child_ctx *ctx, int64_t now);
+/* Run the ExecReload= commands of a running service: 0, -EBUSY (not running, or a command of
+ * it is under way), -EOPNOTSUPP (no ExecReload=). Done when s->step is no longer STEP_RELOAD. */
+int service_reload(struct service *s, const struct child_ctx *ctx, int64_t now);
 /* Whether the service still has a stop to finish (stopping). */
 bool service_stopping(const struct service *s);
 /* Whether a process of the service is still running. */

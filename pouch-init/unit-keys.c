@@ -402,8 +402,10 @@ static int parse_start(struct unit_parser *p, const char *v)
         return parse_exec_list(p, "ExecStart", v, &u->start_more);
 }
 
-static int parse_output(struct unit_parser *p, const char *key, const char *v, bool *null)
+static int parse_output(struct unit_parser *p, const char *key, const char *v, bool *null, bool *syslog)
 {
+        if (syslog)
+                *syslog = strncmp(v, "journal", 7) == 0 || strncmp(v, "syslog", 6) == 0;
         if (strcmp(v, "null") == 0) {
                 *null = true;
                 return 0;
@@ -459,9 +461,9 @@ static int parse_misc_service_key(struct unit_parser *p, const char *key, const 
                 return r;
         }
         if (strcmp(key, "StandardOutput") == 0)
-                return parse_output(p, key, v, &u->stdout_null);
+                return parse_output(p, key, v, &u->stdout_null, &u->stdout_syslog);
         if (strcmp(key, "StandardError") == 0)
-                return parse_output(p, key, v, &u->stderr_null);
+                return parse_output(p, key, v, &u->stderr_null, NULL);
         if (strcmp(key, "SupplementaryGroups") == 0)
                 return parse_names(v, &u->supplementary_groups);
         if (strcmp(key, "PIDFile") == 0) {

@@ -111,6 +111,7 @@ struct unit {
         struct strv runtime_dirs; /* RuntimeDirectory=: names below /run */
         mode_t runtime_dir_mode;
         bool stdout_null; /* StandardOutput=null */
+        bool stdout_syslog; /* StandardOutput=syslog or journal (and their +console forms) */
         bool stderr_null; /* StandardError=null */
         int umask;        /* -1: inherited */
         char *user;

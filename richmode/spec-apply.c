@@ -200,8 +200,30 @@ static int prepare_inittab(json_t *spec, const struct rich_opts *o, bool busybox
         return 0;
 }
 
+/* systemctl and service inside reach pouch-init: its binary bound read-only over the image's own
+ * (argv[0] tells it what it is run as), only where the image has them, so the image's files stay
+ * as they are. A bind mount, not a PATH entry: ssh, su -, cron and scripts with a fixed PATH all
+ * find it. /bin and /sbin are skipped when they link to /usr (one mount is enough). */
+static void bind_ctl_clients(json_t *mounts, const struct rich_opts *o)
+{
+        static const char *const tools[] = { "/usr/bin/systemctl", "/bin/systemctl", "/usr/sbin/service",
+                                             "/sbin/service" };
+        for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+                if (strncmp(tools[i], "/usr/", 5) != 0) {
+                        char top[8];
+                        snprintf(top, sizeof(top), "%.*s", (int) (strchr(tools[i] + 1, '/') - tools[i]), tools[i]);
+                        _cleanup_free_ char *link = rootfs_readlink(o->rootfs, top);
+                        if (link)
+                                continue;
+                }
+                if (rootfs_exists(o->rootfs, tools[i]))
+                        json_array_append_new(mounts, bind_mount(o->init_path, tools[i], true));
+        }
+}
+
 static int apply_pouch_init(json_t *spec, const struct rich_opts *o)
 {
+        bind_ctl_clients(json_object_get(spec, "mounts"), o);
         json_t *process = json_object_get(spec, "process");
         json_t *args = json_object_get(process, "args");
         char t[16];

@@ -118,6 +118,8 @@ svc() {
         pouch inspect -f '{{json .Rich.Status}}' "$1" | jq -r --arg n "$2" ".services[] | select(.name == \$n) | $3"
 }
 svc_is() { [ "$(svc "$1" "$2" "$3")" = "$4" ]; }
+# logs_have CONTAINER TEXT: the container's log has TEXT
+logs_have() { pouch logs "$1" 2>&1 | grep -qF -- "$2"; }
 # answers CONTAINER PORT TEXT: the container's http server on PORT serves TEXT (curl in its netns)
 answers() {
         local pid
@@ -181,6 +183,47 @@ answers() {
         run pouch create --rich --rich-mode systemd --rich-services sysv legacy-vm
         [ "$status" -ne 0 ]
         [[ "$output" == *"pouch-init rich mode"* ]]
+}
+
+@test "rich services: systemctl and service inside reach pouch-init (status, stop stays stopped, start, SysV)" {
+        wait_for 30 svc_is vm ssh .state running
+        wait_for 30 svc_is vm cron .state running
+        wait_for 30 svc_is vm myapp .state running
+        run pouch exec vm systemctl status ssh
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"● ssh.service - OpenBSD Secure Shell server"* ]]
+        [[ "$output" == *"Active: active (running) since"* ]]
+        [[ "$output" == *"Main PID: $(svc vm ssh .pid) (ssh)"* ]]
+        run pouch exec vm systemctl is-enabled apiapp
+        [ "$status" -eq 0 ]
+        [ "$output" = enabled ]
+        run pouch exec vm systemctl stop cron
+        [ "$status" -eq 0 ]
+        run pouch exec vm systemctl is-active cron
+        [ "$status" -eq 3 ]
+        [ "$output" = inactive ]
+        # Restart= does not bring it back
+        sleep 1
+        svc_is vm cron .state stopped
+        run pouch exec vm service cron start
+        [ "$status" -eq 0 ]
+        run pouch exec vm systemctl is-active cron
+        [ "$status" -eq 0 ]
+        # a SysV script: its stop and start, through pouch-init
+        run pouch exec vm service myapp stop
+        [ "$status" -eq 0 ]
+        run ! answers vm 8081 "myapp here"
+        svc_is vm myapp .state stopped
+        run pouch exec vm service myapp start
+        [ "$status" -eq 0 ]
+        wait_for 10 answers vm 8081 "myapp here"
+}
+
+@test "rich services: logger inside reaches pouch logs (no syslog daemon in the image)" {
+        wait_for 30 svc_is vm ssh .state running
+        run pouch exec vm logger -t pouchtest "hello from the vm"
+        [ "$status" -eq 0 ]
+        wait_for 10 logs_have vm "[syslog] pouchtest: hello from the vm"
 }
 
 @test "rich services: pouch stop runs the SysV stop script; pouch-init exits on its own (code 0, not killed)" {
