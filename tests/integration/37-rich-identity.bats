@@ -103,11 +103,14 @@ keys_ready() {
         # the built-in service that made the RSA and ECDSA keys ran once and is done
         run -0 pouch inspect -f '{{json .Rich.Status}}' vm1
         [ "$(jq -r '.services[] | select(.name == "ssh-host-keys") | "\(.state) \(.lastExitCode)"' <<< "$output")" = "stopped 0" ]
-        # ssh-host-keys made the others once sshd had written its pid file (it listens by then) and
-        # made sshd reload them. (Debian's ssh.service runs sshd without -e, so sshd's own
-        # "Server listening" goes to syslog, not to the log: the order is checked by unit tests.)
-        run -0 pouch logs vm2
-        [[ "$output" == *"SSH host keys generated; sshd reloaded"* ]]
+        # sshd listened (with the ed25519 key) before the other keys were made; Debian's ssh.service
+        # runs sshd without -e, so its "Server listening" comes through syslog (/dev/log)
+        local listening reloaded
+        listening="$(pouch logs vm2 2>&1 | grep -n -m1 -E 'sshd(\[[0-9]+\])?: Server listening|\[sshd?\] Server listening' | cut -d: -f1)"
+        reloaded="$(pouch logs vm2 2>&1 | grep -n -m1 'SSH host keys generated; sshd reloaded' | cut -d: -f1)"
+        [ -n "$listening" ]
+        [ -n "$reloaded" ]
+        [ "$listening" -lt "$reloaded" ]
         run -0 pouch inspect -f '{{json .Rich.Status}}' vm2
         # sshd (the image's ssh.service, which replaces the built-in) reloaded in place (SIGHUP once
         # it listens), it was not killed and restarted
