@@ -98,6 +98,20 @@ logs_have() { pouch logs "$1" 2>&1 | grep -qF -- "$2"; }
         pouch rm -f con
 }
 
+@test "systemd mode in the foreground: pouch run prints the console" {
+        pouch run --name fg --rich --rich-mode systemd debian-rich > "$PT/fg.out" 2>&1 &
+        local cli=$!
+        wait_for 60 system_up fg
+        wait_for 10 grep -qF "Reached target multi-user.target" "$PT/fg.out"
+        # the terminal's raw stream, not read as docker frames (which would eat its first 8 bytes)
+        run head -n 1 "$PT/fg.out"
+        [[ "$output" == "systemd "[0-9]*" running in system mode"* ]]
+        pouch stop fg
+        # the client returns once the container stopped
+        wait_for 10 sh -c "! kill -0 $cli"
+        pouch rm fg
+}
+
 @test "sbin-init mode on systemd: the console as in systemd mode" {
         pouch run -d --name sicon --rich --rich-mode sbin-init debian-rich
         wait_for 60 system_up sicon
