@@ -6,8 +6,12 @@
 #     host keys already in the image (as in an image made from a VM) and, fewer runs, without them.
 #     Either way a container's first start replaces them with its own (docs/pouch-init.md,
 #     Identity): the ed25519 key is made before sshd starts, the others after it answers;
+#     In the same runs (host keys in the image): from `pouch run -d --rich` to every enabled service
+#     of the image settled in pouch-init's status (`.Rich.Status`: each service running, skipped, or
+#     stopped with exit code 0 and no error), and pouch-init's resident memory (VmRSS of PID 1, read
+#     through its host pid) once they are;
 #   - systemd mode: from `pouch run -d --rich --rich-mode systemd` to `systemctl is-system-running`
-#     answering running or degraded.
+#     answering running or degraded, and systemd's VmRSS (PID 1) then, beside pouch-init's.
 # Medians over N runs (N=10 by default; N_KEYGEN=3 and N_SYSTEMD=3 for the slow ones), ratios
 # printed. Prints numbers; never asserts. Root only.
 #   bench/rich.sh            N=20 bench/rich.sh
@@ -92,8 +96,25 @@ rich_ssh() {
         else
                 failed "$name"
         fi
+        if [ "$name" = rich ]; then
+                if wait_for 30 services_settled bench-rich; then
+                        record svc $((($(now_ns) - t0) / 1000000))
+                        record rss "$(vm_rss "$pid")"
+                else
+                        failed svc
+                fi
+        fi
         pouch rm -f bench-rich > /dev/null 2>&1
 }
+
+# every service in pouch-init's status is running, skipped, or stopped with exit code 0 and no error
+# shellcheck disable=SC2317 # called through wait_for
+services_settled() {
+        pouch inspect -f '{{json .Rich.Status}}' "$1" | jq -e '(.services | length) > 0 and all(.services[];
+                .state == "running" or .state == "skipped" or
+                (.state == "stopped" and (.lastExitCode // 0) == 0 and .error == null))' > /dev/null
+}
+vm_rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 system_up() {
         local s
@@ -116,6 +137,7 @@ systemd_mode() {
                 sleep 0.05
         done
         record systemd $((($(now_ns) - t0) / 1000000))
+        record systemd.rss "$(vm_rss "$(pouch inspect -f '{{.State.Pid}}' bench-systemd)")"
         pouch rm -f bench-systemd > /dev/null 2>&1
 }
 
@@ -136,6 +158,9 @@ r="$(median "$PT/rich.t")"
 rr="$(median "$PT/rich.run.t")"
 k="$(median "$PT/keygen.t")"
 s="$(median "$PT/systemd.t")"
+sv="$(median "$PT/svc.t")"
+rss="$(median "$PT/rss.t")"
+srss="$(median "$PT/systemd.rss.t")"
 printf 'rich start latency, medians (ms):\n'
 printf '  pouch run --rm debian-rich true                  %6s%s\n' "${p:-n/a}" "$(fails plain)"
 printf '  pouch-init: run -d --rich to sshd accepting      %6s%s   ratio to run --rm %s   (target < 300)\n' \
@@ -143,6 +168,12 @@ printf '  pouch-init: run -d --rich to sshd accepting      %6s%s   ratio to run 
 printf '    of which pouch run -d returned after           %6s\n' "${rr:-n/a}"
 printf '  pouch-init, no host keys in the image (keygen)   %6s%s   ratio to run --rm %s\n' \
         "${k:-n/a}" "$(fails keygen)" "$(ratio "$k" "$p")"
-printf '  systemd mode: run -d to is-system-running        %6s%s   ratio to pouch-init %s\n' \
-        "${s:-n/a}" "$(fails systemd)" "$(ratio "$s" "$r")"
+printf '  pouch-init: run -d --rich to all services settled%6s%s   ratio to run --rm %s\n' \
+        "${sv:-n/a}" "$(fails svc)" "$(ratio "$sv" "$p")"
+printf '  systemd mode: run -d to is-system-running        %6s%s   ratio to pouch-init (sshd) %s, (services) %s\n' \
+        "${s:-n/a}" "$(fails systemd)" "$(ratio "$s" "$r")" "$(ratio "$s" "$sv")"
+printf 'PID 1 resident memory, medians (kB):\n'
+printf '  pouch-init, services settled                     %6s\n' "${rss:-n/a}"
+printf '  systemd, is-system-running                       %6s   ratio to pouch-init %s\n' \
+        "${srss:-n/a}" "$(ratio "$srss" "$rss")"
 exit 0

@@ -96,6 +96,8 @@ static void send_resize(struct cli *c, const char *kind, const char *id)
 }
 
 /* attach (hijack) -> wait (thread) -> start -> pump -> exit code */
+static int inspect_container(struct cli *c, const char *name, json_t **ret);
+
 static int attach_and_start(struct cli *c, const char *id, bool in, bool tty, bool start, const char *cond)
 {
         char path[512];
@@ -145,6 +147,8 @@ int cmd_run(struct cli *c, int argc, char **argv)
                 return 0;
         }
         char id[80];
+        /* the daemon may give a rich container a terminal (systemd's console): attach as it will run */
+        bool rich = json_get_bool(json_object_get(o.body, "HostConfig"), "Rich", false);
         int r = create_container(c, &o, id);
         json_decref(o.body);
         if (r != 0)
@@ -165,7 +169,13 @@ int cmd_run(struct cli *c, int argc, char **argv)
                 printf("%s\n", id);
                 return 0;
         }
-        return attach_and_start(c, id, o.interactive, o.tty, true, o.auto_remove ? "removed" : "next-exit");
+        bool tty = o.tty;
+        if (!tty && rich) {
+                _cleanup_json_ json_t *j = NULL;
+                if (inspect_container(c, id, &j) == 0)
+                        tty = json_get_bool(json_object_get(j, "Config"), "Tty", false);
+        }
+        return attach_and_start(c, id, o.interactive, tty, true, o.auto_remove ? "removed" : "next-exit");
 }
 
 int cmd_create(struct cli *c, int argc, char **argv)

@@ -225,6 +225,9 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         const char *stop_signal = rich_default_stop_signal(hc);
         if (stop_signal && !*json_get_str(config, "StopSignal", ""))
                 json_object_set_new(config, "StopSignal", json_string(stop_signal));
+        /* systemd writes its boot and journal only to a console: a terminal, recorded by the log */
+        if (rich_wants_console(hc))
+                json_object_set_new(config, "Tty", json_true());
         json_t *args = path_and_args(config);
         /* a rich container is a VM: with no command its init runs the services alone */
         if (json_array_size(args) == 0 && !rich_enabled(hc)) {

@@ -154,6 +154,9 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                 json_t *cfg = json_object_get(c->doc, "Config");
                 if (stop_signal && !*json_get_str(cfg, "StopSignal", ""))
                         json_object_set_new(cfg, "StopSignal", json_string(stop_signal));
+                /* sbin-init that turns out to be systemd gets its console (richmode.h) */
+                if (json_get_bool(json_object_get(spec, "process"), "terminal", false))
+                        json_object_set_new(cfg, "Tty", json_true());
                 pthread_mutex_unlock(&d->lock);
                 _cleanup_free_ char *listener = container_run_dir(d, c->id, RICH_SYSINFO_SOCKET);
                 r = d->cfg.no_rich_sysinfo ? 0 : rich_sysinfo_apply(spec, hc, listener);

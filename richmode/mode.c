@@ -91,3 +91,8 @@ const char *rich_default_stop_signal(const json_t *hc)
                 return NULL;
         return rich_mode_from_string(json_get_str(hc, "RichMode", "")) == RICH_MODE_SYSTEMD ? "SIGRTMIN+3" : NULL;
 }
+
+bool rich_wants_console(const json_t *hc)
+{
+        return rich_enabled(hc) && rich_mode_from_string(json_get_str(hc, "RichMode", "")) == RICH_MODE_SYSTEMD;
+}

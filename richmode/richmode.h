@@ -41,6 +41,10 @@ int rich_validate(const json_t *host_config, struct pouch_err *err);
 bool rich_enabled(const json_t *host_config);
 /* The stop signal a mode needs when the user set none (systemd: SIGRTMIN+3), or NULL. */
 const char *rich_default_stop_signal(const json_t *host_config);
+/* Whether the mode runs with a terminal whatever the user asked (Config.Tty set at create): systemd
+ * writes its boot status and log only to /dev/console, which runc makes only for a terminal. sbin-init
+ * gets one too when its /sbin/init is systemd, from rich_apply (spec process.terminal). */
+bool rich_wants_console(const json_t *host_config);
 
 struct rich_opts {
         enum rich_mode mode;
@@ -63,7 +67,10 @@ struct rich_opts {
  * hostname in /etc/hostname (identity.h). Prepares
  * state_dir (emptied, holds the mount point for the binary). -EINVAL/-ENOENT with a message the
  * user can act on (no init in the image, no dumb-init anywhere, ...). *ret_stop_signal (may be
- * NULL) names the signal the chosen init stops on when it is not SIGTERM (systemd: SIGRTMIN+3). */
+ * NULL) names the signal the chosen init stops on when it is not SIGTERM (systemd: SIGRTMIN+3).
+ * For systemd (also through sbin-init) it sets process.terminal, TERM and SYSTEMD_COLORS=0 (unless
+ * set) and binds a journald drop-in forwarding the journal to the console: the caller must then run
+ * the container with a terminal (Config.Tty). */
 int rich_apply(json_t *spec, const struct rich_opts *o, const char **ret_stop_signal, struct pouch_err *err);
 
 /* pouch-init's status document (state_dir/status.json) or NULL. */

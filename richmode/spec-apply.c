@@ -1,6 +1,7 @@
 /* rich_apply: rewrite a container's OCI spec for its rich mode. */
 #include "richmode.h"
 
+#include "console.h"
 #include "cpus.h"
 #include "identity.h"
 #include "init-units.h"
@@ -163,7 +164,10 @@ static int prepare_systemd(json_t *spec, const struct rich_opts *o, const char *
         json_object_set_new(process, "args", exec_through_init(o, json_pack("[s]", init)));
         /* systemd needs a writable tree of its own cgroup and starts as root */
         cgroup_rw(json_object_get(spec, "mounts"));
-        return 0;
+        /* its boot status and journal on a console, which the container's log records (console.h) */
+        env_set_default(process, "TERM=xterm");
+        env_set_default(process, "SYSTEMD_COLORS=0");
+        return rich_console_apply(spec, o->state_dir, o->rootfs, err);
 }
 
 /* busybox or sysvinit /sbin/init: the command becomes a `once` entry of /etc/inittab. */

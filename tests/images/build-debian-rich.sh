@@ -1,14 +1,15 @@
 #!/bin/sh
 # Build the Debian rootfs tarball used by the rich-container tests and `make demo`:
-#   build-debian-rich.sh OUT.tar
+#   build-debian-rich.sh OUT.tar [EXTRA,PACKAGES]
 # Debian bookworm (mmdebstrap, variant apt) with openssh-server, cron, procps, iproute2, systemd,
-# systemd-sysv, dbus and busybox. The SSH host keys are removed so the container's init has to make
+# systemd-sysv, dbus and busybox, plus the comma-separated extra packages (installed the usual way:
+# their maintainer scripts run, so their postinst enables their units). The SSH host keys are removed so the container's init has to make
 # them, as it must for any image. Cached under ${POUCH_TEST_CACHE:-/var/cache/pouch-test}, keyed by
 # the package list and this script's layout version, so reruns are instant.
 set -eu
-[ $# -eq 1 ] || { echo "usage: $0 OUT.tar" >&2; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] || { echo "usage: $0 OUT.tar [EXTRA,PACKAGES]" >&2; exit 2; }
 out="$1"
-pkgs="openssh-server,cron,procps,iproute2,systemd,systemd-sysv,dbus,busybox"
+pkgs="openssh-server,cron,procps,iproute2,systemd,systemd-sysv,dbus,busybox${2:+,$2}"
 cache="${POUCH_TEST_CACHE:-/var/cache/pouch-test}"
 key="debian-rich-v2-$(printf '%s' "$pkgs" | sha256sum | cut -c1-16).tar"
 if [ -s "$cache/$key" ]; then

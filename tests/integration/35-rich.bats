@@ -18,6 +18,8 @@ system_up() {
         s="$(system_state "$1")"
         [ "$s" = running ] || [ "$s" = degraded ]
 }
+# logs_have CONTAINER TEXT: the container's log (its console) holds TEXT
+logs_have() { pouch logs "$1" 2>&1 | grep -qF -- "$2"; }
 
 @test "rich flags are validated: unknown mode, initscript without --rich or relative" {
         run pouch run --rm --rich --rich-mode upstart busybox true
@@ -68,6 +70,54 @@ system_up() {
         pouch stop si
         [ "$(state_of si)" = exited ]
         pouch rm si
+}
+
+@test "systemd mode: pouch logs shows the boot status and the journal on the container's console" {
+        pouch run -d --name con --rich --rich-mode systemd debian-rich
+        wait_for 60 system_up con
+        # systemd's status lines, its own log and a service's journal messages (sshd logs to syslog)
+        wait_for 10 logs_have con "Reached target multi-user.target"
+        run pouch logs con
+        [[ "$output" == *"Welcome to Debian GNU/Linux 12"* ]]
+        [[ "$output" == *"[  OK  ] Started ssh.service"* ]]
+        [[ "$output" == *"sshd["*"]: Server listening on"* ]]
+        # plain text: no colour escapes in the log
+        [[ "$output" != *$'\e['* ]]
+        # what a program logs to the journal later reaches the log too
+        pouch exec con logger -t pouch-test hello-console
+        wait_for 10 logs_have con "pouch-test["
+        run pouch logs con
+        [[ "$output" == *"pouch-test["*"]: hello-console"* ]]
+        # the console is a terminal, open for the container's life
+        [ "$(pouch inspect -f '{{.Config.Tty}}' con)" = true ]
+        [ "$(pouch exec con systemctl is-active console-getty)" = active ]
+        # and after a restart
+        pouch restart con
+        wait_for 60 system_up con
+        [ "$(pouch logs con 2>&1 | grep -c 'Welcome to Debian GNU/Linux 12')" = 2 ]
+        pouch rm -f con
+}
+
+@test "systemd mode in the foreground: pouch run prints the console" {
+        pouch run --name fg --rich --rich-mode systemd debian-rich > "$PT/fg.out" 2>&1 &
+        local cli=$!
+        wait_for 60 system_up fg
+        wait_for 10 grep -qF "Reached target multi-user.target" "$PT/fg.out"
+        # the terminal's raw stream, not read as docker frames (which would eat its first 8 bytes)
+        run head -n 1 "$PT/fg.out"
+        [[ "$output" == "systemd "[0-9]*" running in system mode"* ]]
+        pouch stop fg
+        # the client returns once the container stopped
+        wait_for 10 sh -c "! kill -0 $cli"
+        pouch rm fg
+}
+
+@test "sbin-init mode on systemd: the console as in systemd mode" {
+        pouch run -d --name sicon --rich --rich-mode sbin-init debian-rich
+        wait_for 60 system_up sicon
+        wait_for 10 logs_have sicon "Reached target multi-user.target"
+        [ "$(pouch inspect -f '{{.Config.Tty}}' sicon)" = true ]
+        pouch rm -f sicon
 }
 
 @test "sbin-init mode: an image without /sbin/init is a clear error" {
