@@ -167,7 +167,7 @@ static int prepare_systemd(json_t *spec, const struct rich_opts *o, const char *
         /* its boot status and journal on a console, which the container's log records (console.h) */
         env_set_default(process, "TERM=xterm");
         env_set_default(process, "SYSTEMD_COLORS=0");
-        return rich_console_apply(spec, o->state_dir, o->rootfs, err);
+        return rich_console_apply(spec, o->state_dir, err);
 }
 
 /* busybox or sysvinit /sbin/init: the command becomes a `once` entry of /etc/inittab. */

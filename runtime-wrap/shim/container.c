@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* How long clients get to take the output still queued for them once the container exited. */
@@ -107,12 +108,16 @@ static void loop_setup(struct io_loop *l, const struct shim_opts *o, struct proc
                 .sig.fd = -1,
                 .listen.fd = -1,
                 .pty = -1,
+                .pty_peer = -1,
                 .tty = o->tty,
                 .close_stdin_on_eof = o->stdin_once,
                 .allow_attach = true,
         };
         if (o->tty) {
                 l->pty = TAKE_FD(s->pty_master);
+                /* hold the slave ourselves while the container runs (io-loop.h); without it the
+                 * terminal still works, only an init that closes its own would lose its output */
+                l->pty_peer = ioctl(l->pty, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
                 /* a dup, so that closing stdin (stdin-once) leaves our output side open */
                 l->in.fd = o->open_stdin ? fcntl(l->pty, F_DUPFD_CLOEXEC, 3) : -1;
                 l->out.fd = l->pty;

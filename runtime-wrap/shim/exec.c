@@ -82,6 +82,7 @@ static int pump(const struct shim_opts *o, struct proc_stdio *s, pid_t pid, int 
         struct io_loop l = {
                 .epfd = -1,
                 .pty = -1,
+                .pty_peer = -1,
                 .tty = o->tty,
                 .close_stdin_on_eof = true,
                 .backpressure = true,

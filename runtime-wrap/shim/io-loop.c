@@ -109,6 +109,10 @@ static void on_signal(struct io_loop *l, struct watch *w, uint32_t revents)
                 if (p <= 0)
                         break;
                 if (p == l->init_pid && !l->exited) {
+                        /* let the master read EOF/EIO once what is left of the output is read */
+                        if (l->pty_peer >= 0)
+                                close(l->pty_peer);
+                        l->pty_peer = -1;
                         l->exited = true;
                         l->exit_status = status;
                         l->finished_at = now_realtime();
@@ -228,6 +232,9 @@ void io_loop_done(struct io_loop *l)
         if (l->pty >= 0)
                 close(l->pty);
         l->pty = -1;
+        if (l->pty_peer >= 0)
+                close(l->pty_peer);
+        l->pty_peer = -1;
         free(l->inbuf.data);
         l->inbuf = (struct outbuf){ 0 };
         if (l->epfd >= 0)

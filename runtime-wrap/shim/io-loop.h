@@ -57,6 +57,9 @@ struct io_loop {
         struct watch out, err;  /* the process's output; with a tty, out is the pty master */
         struct watch in;        /* the process's stdin (pipe, or a dup of the pty master) */
         int pty;                /* pty master for RESIZE, -1 without a tty */
+        int pty_peer;           /* the shim's own handle on the pty's slave while the process runs, so
+                                 * that an init closing every terminal fd of its own (systemd does)
+                                 * does not make the master read EIO for good; -1 when none */
         bool tty;
         bool close_stdin_on_eof; /* a stdin client's EOF closes the process's stdin */
         bool backpressure;       /* exec: pause output for slow clients instead of dropping them */

@@ -85,8 +85,6 @@ static void test_systemd_console(void **state)
 {
         struct fixture *f = *state;
         put(f, "/lib/systemd/systemd");
-        put(f, "/bin/sh");
-        put(f, "/bin/sleep");
         _cleanup_json_ json_t *spec = apply(f, RICH_MODE_SYSTEMD, "TERM=linux");
         assert_true(json_get_bool(json_object_get(spec, "process"), "terminal", false));
         /* the user's TERM wins; colours off unless set */
@@ -112,31 +110,8 @@ static void test_systemd_console(void **state)
                         dropin = i;
         }
         assert_true(run > 0 && dropin > run);
-        /* the hook holding /dev/console, run in the container before the init */
-        json_t *hooks = json_get_path(spec, "hooks.startContainer");
-        assert_int_equal(json_array_size(hooks), 1);
-        json_t *h = json_array_get(hooks, 0);
-        assert_string_equal(json_get_str(h, "path", ""), "/bin/sh");
-        const char *script = json_string_value(json_array_get(json_object_get(h, "args"), 2));
-        assert_non_null(strstr(script, "trap '' HUP;"));
-        assert_non_null(strstr(script, "/bin/sleep infinity < /dev/console > /dev/null 2>&1 &"));
-}
-
-static void test_console_hook_needs_sh_and_sleep(void **state)
-{
-        struct fixture *f = *state;
-        put(f, "/lib/systemd/systemd");
-        put(f, "/usr/bin/sleep");
-        _cleanup_json_ json_t *no_sh = apply(f, RICH_MODE_SYSTEMD, "A=1");
-        assert_null(json_get_path(no_sh, "hooks.startContainer"));
-        assert_true(json_get_bool(json_object_get(no_sh, "process"), "terminal", false));
-        assert_true(has_env(no_sh, "TERM=xterm"));
-        put(f, "/bin/sh");
-        _cleanup_json_ json_t *spec = apply(f, RICH_MODE_SYSTEMD, "A=1");
-        json_t *h = json_array_get(json_get_path(spec, "hooks.startContainer"), 0);
-        const char *script = json_string_value(json_array_get(json_object_get(h, "args"), 2));
-        assert_non_null(script);
-        assert_non_null(strstr(script, "/usr/bin/sleep infinity"));
+        /* no hook: the shim holds the console's pty open itself */
+        assert_null(json_get_path(spec, "hooks.startContainer"));
 }
 
 static void test_which_modes_get_a_console(void **state)
@@ -164,7 +139,6 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_systemd_console, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_console_hook_needs_sh_and_sleep, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_which_modes_get_a_console, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
