@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct cli {
-        const char *host;    /* unix:///path */
-        const char *sock;    /* /path */
+        const char *host; /* unix:///path */
+        const char *sock; /* /path */
         bool debug;
 };
 
@@ -104,7 +104,7 @@ int cmd_update(struct cli *c, int argc, char **argv);
 /* credentials.c: ~/.pouch/config.json, docker's "auths" shape */
 void registry_of_reference(const char *ref, char *out, size_t len); /* "docker.io" or the host[:port] */
 int credentials_store(const char *server, const char *user, const char *password);
-int credentials_remove(const char *server);  /* -ENOENT when not logged in */
+int credentials_remove(const char *server); /* -ENOENT when not logged in */
 /* "X-Registry-Auth: ..." for pulling/pushing ref (an empty {} when no credentials); malloc'd */
 char *registry_auth_header(const char *ref);
 

@@ -66,11 +66,11 @@ int cmd_history(struct cli *c, int argc, char **argv)
                         continue;
                 }
                 _cleanup_free_ char *ago = json_get_int(v, "Created", 0) ? human_ago(json_get_int(v, "Created", 0))
-                                                                          : strdup("N/A");
+                                                                         : strdup("N/A");
                 _cleanup_free_ char *size = human_size((double) json_get_int(v, "Size", 0));
                 const char *by = json_get_str(v, "CreatedBy", "");
-                printf("%-15.*s %-15s %-45.*s %-10s %s\n", notrunc ? 80 : 12, shown, ago ? ago : "", notrunc ? 4096 : 44,
-                       by, size ? size : "", json_get_str(v, "Comment", ""));
+                printf("%-15.*s %-15s %-45.*s %-10s %s\n", notrunc ? 80 : 12, shown, ago ? ago : "",
+                       notrunc ? 4096 : 44, by, size ? size : "", json_get_str(v, "Comment", ""));
         }
         return 0;
 }
@@ -145,9 +145,9 @@ int cmd_image(struct cli *c, int argc, char **argv)
                 const char *name;
                 int (*fn)(struct cli *, int, char **);
         } sub[] = {
-                { "ls", cmd_images },   { "list", cmd_images }, { "inspect", image_inspect }, { "rm", cmd_rmi },
-                { "remove", cmd_rmi },  { "prune", image_prune }, { "history", cmd_history }, { "tag", cmd_tag },
-                { "pull", cmd_pull },   { "push", cmd_push },   { "save", cmd_save },          { "load", cmd_load },
+                { "ls", cmd_images },     { "list", cmd_images },   { "inspect", image_inspect }, { "rm", cmd_rmi },
+                { "remove", cmd_rmi },    { "prune", image_prune }, { "history", cmd_history },   { "tag", cmd_tag },
+                { "pull", cmd_pull },     { "push", cmd_push },     { "save", cmd_save },         { "load", cmd_load },
                 { "import", cmd_import },
         };
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -182,7 +182,8 @@ static int system_df(struct cli *c)
                 running += !strcmp(json_get_str(v, "State", ""), "running");
         }
         double vsize = 0;
-        json_array_foreach(vols, i, v) vsize += (double) json_get_int(json_object_get(v, "UsageData"), "Size", 0);
+        json_array_foreach(vols, i, v)
+                vsize += (double) json_get_int(json_object_get(v, "UsageData"), "Size", 0);
         _cleanup_free_ char *is = human_size(isize), *cs = human_size(csize), *vs = human_size(vsize);
         printf("%-15s %-10s %-10s %-10s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE");
         printf("%-15s %-10zu %-10zu %-10s\n", "Images", json_array_size(imgs), active_imgs, is ? is : "0B");

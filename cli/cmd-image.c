@@ -84,16 +84,19 @@ int cmd_images(struct cli *c, int argc, char **argv)
                         _cleanup_free_ char *ago = human_ago(json_get_int(img, "Created", 0));
                         _cleanup_free_ char *size = human_size((double) json_get_int(img, "Size", 0));
                         if (format) {
-                                json_t *x = json_pack("{s:s,s:s,s:s+,s:s,s:s}", "Repository", repo, "Tag", tag, "ID", "",
-                                                      hex, "CreatedSince", ago, "Size", size);
+                                json_t *x = json_pack("{s:s,s:s,s:s+,s:s,s:s}", "Repository", repo, "Tag", tag, "ID",
+                                                      "", hex, "CreatedSince", ago, "Size", size);
                                 char sid[16];
                                 snprintf(sid, sizeof(sid), "%.12s", hex);
                                 json_object_set_new(x, "ID", json_string(sid));
-                                _cleanup_free_ char *s = template_render(strncmp(format, "table ", 6) ? format : format + 6, x);
+                                _cleanup_free_ char *s = template_render(strncmp(format, "table ", 6) ? format
+                                                                                                      : format + 6,
+                                                                         x);
                                 printf("%s\n", s);
                                 json_decref(x);
                         } else if (digests) {
-                                const char *d = json_string_value(json_array_get(json_object_get(img, "RepoDigests"), 0));
+                                const char *d = json_string_value(
+                                        json_array_get(json_object_get(img, "RepoDigests"), 0));
                                 const char *at = d ? strchr(d, '@') : NULL;
                                 printf("%-30s %-10s %-72s %-15.12s %-15s %s\n", repo, tag, at ? at + 1 : "<none>", hex,
                                        ago, size);

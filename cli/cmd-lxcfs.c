@@ -15,7 +15,8 @@ static int remount_all(struct cli *c)
                 return 1;
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(rep, "Remounted"), i, v) printf("%.12s\n", json_string_value(v));
+        json_array_foreach(json_object_get(rep, "Remounted"), i, v)
+                printf("%.12s\n", json_string_value(v));
         int rc = 0;
         json_array_foreach(json_object_get(rep, "Errors"), i, v) {
                 fprintf(stderr, "Error: %.12s: %s\n", json_get_str(v, "Id", ""), json_get_str(v, "Error", ""));

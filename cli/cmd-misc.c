@@ -119,8 +119,8 @@ static char *ports_text(const json_t *summary)
                 const char *type = json_get_str(p, "Type", "tcp");
                 int k;
                 if (pub)
-                        k = snprintf(buf + n, sizeof(buf) - n, "%s%s:%d->%d/%s", n ? ", " : "", *ip ? ip : "0.0.0.0", pub,
-                                     priv, type);
+                        k = snprintf(buf + n, sizeof(buf) - n, "%s%s:%d->%d/%s", n ? ", " : "", *ip ? ip : "0.0.0.0",
+                                     pub, priv, type);
                 else
                         k = snprintf(buf + n, sizeof(buf) - n, "%s%d/%s", n ? ", " : "", priv, type);
                 if (k < 0 || (size_t) k >= sizeof(buf) - n)
@@ -266,7 +266,8 @@ static int logs_chunk(void *ud, const char *data, size_t len)
                 if (l->left == 0) {
                         l->hdr[l->hdr_got++] = (unsigned char) data[i++];
                         if (l->hdr_got == 8) {
-                                l->left = ((size_t) l->hdr[4] << 24) | ((size_t) l->hdr[5] << 16) | ((size_t) l->hdr[6] << 8) | l->hdr[7];
+                                l->left = ((size_t) l->hdr[4] << 24) | ((size_t) l->hdr[5] << 16) |
+                                          ((size_t) l->hdr[6] << 8) | l->hdr[7];
                                 l->stream = l->hdr[0];
                                 l->hdr_got = 0;
                         }

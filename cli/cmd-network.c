@@ -20,26 +20,42 @@ static void put_kv(json_t *obj, const char *kv)
 static int network_create_cmd(struct cli *c, int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "driver", required_argument, NULL, 'd' }, { "subnet", required_argument, NULL, 's' },
+                { "driver", required_argument, NULL, 'd' },  { "subnet", required_argument, NULL, 's' },
                 { "gateway", required_argument, NULL, 'g' }, { "ip-range", required_argument, NULL, 'r' },
                 { "label", required_argument, NULL, 'l' },   { "opt", required_argument, NULL, 'o' },
                 { "internal", no_argument, NULL, 'i' },      {},
         };
-        _cleanup_json_ json_t *body = json_pack("{s:s,s:b,s:{},s:{},s:{s:s,s:[{}]}}", "Driver", "bridge", "CheckDuplicate",
-                                                1, "Labels", "Options", "IPAM", "Driver", "default", "Config");
+        _cleanup_json_ json_t *body = json_pack("{s:s,s:b,s:{},s:{},s:{s:s,s:[{}]}}", "Driver", "bridge",
+                                                "CheckDuplicate", 1, "Labels", "Options", "IPAM", "Driver", "default",
+                                                "Config");
         json_t *ipam = json_array_get(json_object_get(json_object_get(body, "IPAM"), "Config"), 0);
         int opt;
         optind = 1;
         while ((opt = getopt_long(argc, argv, "+d:o:", opts, NULL)) != -1) {
                 switch (opt) {
-                case 'd': json_object_set_new(body, "Driver", json_string(optarg)); break;
-                case 's': json_object_set_new(ipam, "Subnet", json_string(optarg)); break;
-                case 'g': json_object_set_new(ipam, "Gateway", json_string(optarg)); break;
-                case 'r': json_object_set_new(ipam, "IPRange", json_string(optarg)); break;
-                case 'l': put_kv(json_object_get(body, "Labels"), optarg); break;
-                case 'o': put_kv(json_object_get(body, "Options"), optarg); break;
-                case 'i': json_object_set_new(body, "Internal", json_true()); break;
-                default: return 1;
+                case 'd':
+                        json_object_set_new(body, "Driver", json_string(optarg));
+                        break;
+                case 's':
+                        json_object_set_new(ipam, "Subnet", json_string(optarg));
+                        break;
+                case 'g':
+                        json_object_set_new(ipam, "Gateway", json_string(optarg));
+                        break;
+                case 'r':
+                        json_object_set_new(ipam, "IPRange", json_string(optarg));
+                        break;
+                case 'l':
+                        put_kv(json_object_get(body, "Labels"), optarg);
+                        break;
+                case 'o':
+                        put_kv(json_object_get(body, "Options"), optarg);
+                        break;
+                case 'i':
+                        json_object_set_new(body, "Internal", json_true());
+                        break;
+                default:
+                        return 1;
                 }
         }
         if (optind + 1 != argc) {
@@ -130,8 +146,10 @@ static int network_rm_cmd(struct cli *c, int argc, char **argv)
 static int network_connect_cmd(struct cli *c, int argc, char **argv, bool connect)
 {
         static const struct option opts[] = {
-                { "ip", required_argument, NULL, 'i' }, { "alias", required_argument, NULL, 'a' },
-                { "force", no_argument, NULL, 'f' },    {},
+                { "ip", required_argument, NULL, 'i' },
+                { "alias", required_argument, NULL, 'a' },
+                { "force", no_argument, NULL, 'f' },
+                {},
         };
         _cleanup_json_ json_t *body = json_pack("{s:{s:{},s:[]}}", "EndpointConfig", "IPAMConfig", "Aliases");
         json_t *ep = json_object_get(body, "EndpointConfig");
@@ -139,10 +157,17 @@ static int network_connect_cmd(struct cli *c, int argc, char **argv, bool connec
         optind = 1;
         while ((opt = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
                 switch (opt) {
-                case 'i': json_object_set_new(json_object_get(ep, "IPAMConfig"), "IPv4Address", json_string(optarg)); break;
-                case 'a': json_array_append_new(json_object_get(ep, "Aliases"), json_string(optarg)); break;
-                case 'f': json_object_set_new(body, "Force", json_true()); break;
-                default: return 1;
+                case 'i':
+                        json_object_set_new(json_object_get(ep, "IPAMConfig"), "IPv4Address", json_string(optarg));
+                        break;
+                case 'a':
+                        json_array_append_new(json_object_get(ep, "Aliases"), json_string(optarg));
+                        break;
+                case 'f':
+                        json_object_set_new(body, "Force", json_true());
+                        break;
+                default:
+                        return 1;
                 }
         }
         if (optind + 2 != argc) {
@@ -182,7 +207,8 @@ static int network_prune_cmd(struct cli *c, int argc, char **argv)
                 printf("Deleted Networks:\n");
         size_t i;
         json_t *v;
-        json_array_foreach(del, i, v) printf("%s\n", json_string_value(v));
+        json_array_foreach(del, i, v)
+                printf("%s\n", json_string_value(v));
         return 0;
 }
 
@@ -192,9 +218,11 @@ int cmd_network(struct cli *c, int argc, char **argv)
                 const char *name;
                 int (*fn)(struct cli *, int, char **);
         } sub[] = {
-                { "create", network_create_cmd }, { "ls", network_ls_cmd },           { "list", network_ls_cmd },
-                { "inspect", network_inspect_cmd }, { "rm", network_rm_cmd },         { "remove", network_rm_cmd },
-                { "connect", network_connect },   { "disconnect", network_disconnect }, { "prune", network_prune_cmd },
+                { "create", network_create_cmd }, { "ls", network_ls_cmd },
+                { "list", network_ls_cmd },       { "inspect", network_inspect_cmd },
+                { "rm", network_rm_cmd },         { "remove", network_rm_cmd },
+                { "connect", network_connect },   { "disconnect", network_disconnect },
+                { "prune", network_prune_cmd },
         };
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
                 printf("Usage:  pouch network COMMAND\n\nManage networks\n\nCommands:\n"

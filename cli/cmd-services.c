@@ -49,7 +49,9 @@ static void row_of(const json_t *svc, char **row)
 
 static void print_table(const json_t *services)
 {
-        static const char *const titles[NCOLS] = { "NAME", "SOURCE", "STATE", "PID", "RESTARTS", "LAST EXIT", "REASON" };
+        static const char *const titles[NCOLS] = {
+                "NAME", "SOURCE", "STATE", "PID", "RESTARTS", "LAST EXIT", "REASON"
+        };
         size_t n = json_array_size(services);
         char ***rows = calloc(n + 1, sizeof(char **));
         if (!rows)
@@ -86,7 +88,8 @@ static json_t *rich_status(const json_t *doc, const char *name)
         }
         const char *mode = json_get_str(rich, "Mode", "");
         if (strcmp(mode, "pouch-init") != 0) {
-                fprintf(stderr, "Error: container %s runs its own init (rich mode %s): its services are not pouch-init's\n",
+                fprintf(stderr,
+                        "Error: container %s runs its own init (rich mode %s): its services are not pouch-init's\n",
                         name, mode);
                 return NULL;
         }

@@ -64,7 +64,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
                 http_resp_done(&r);
                 size_t i;
                 json_t *v;
-                json_array_foreach(list, i, v) json_array_append_new(ids, json_string(json_get_str(v, "Id", "")));
+                json_array_foreach(list, i, v)
+                        json_array_append_new(ids, json_string(json_get_str(v, "Id", "")));
         } else
                 for (size_t i = 0; i < n; i++)
                         json_array_append_new(ids, json_string(names[i]));
@@ -73,8 +74,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
         do {
                 if (stream)
                         printf("\033[2J\033[H");
-                printf("%-15s %-20s %-9s %-22s %-9s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
-                       "PIDS");
+                printf("%-15s %-20s %-9s %-22s %-9s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT",
+                       "MEM %", "PIDS");
                 size_t i;
                 json_t *v;
                 json_array_foreach(ids, i, v) {
@@ -114,12 +115,17 @@ int cmd_update(struct cli *c, int argc, char **argv)
                         const char *flag, *alt, *key;
                         int kind; /* 0 size, 1 int, 2 string, 3 cpus, 4 restart, 5 disk quota */
                 } f[] = {
-                        { "--memory", "-m", "Memory", 0 },           { "--memory-swap", NULL, "MemorySwap", 0 },
+                        { "--memory", "-m", "Memory", 0 },
+                        { "--memory-swap", NULL, "MemorySwap", 0 },
                         { "--memory-reservation", NULL, "MemoryReservation", 0 },
-                        { "--cpus", NULL, "NanoCpus", 3 },           { "--cpu-shares", "-c", "CpuShares", 1 },
-                        { "--cpu-period", NULL, "CpuPeriod", 1 },    { "--cpu-quota", NULL, "CpuQuota", 1 },
-                        { "--cpuset-cpus", NULL, "CpusetCpus", 2 },  { "--cpuset-mems", NULL, "CpusetMems", 2 },
-                        { "--pids-limit", NULL, "PidsLimit", 1 },    { "--blkio-weight", NULL, "BlkioWeight", 1 },
+                        { "--cpus", NULL, "NanoCpus", 3 },
+                        { "--cpu-shares", "-c", "CpuShares", 1 },
+                        { "--cpu-period", NULL, "CpuPeriod", 1 },
+                        { "--cpu-quota", NULL, "CpuQuota", 1 },
+                        { "--cpuset-cpus", NULL, "CpusetCpus", 2 },
+                        { "--cpuset-mems", NULL, "CpusetMems", 2 },
+                        { "--pids-limit", NULL, "PidsLimit", 1 },
+                        { "--blkio-weight", NULL, "BlkioWeight", 1 },
                         { "--restart", NULL, "RestartPolicy", 4 },
                         { "--disk-quota", NULL, "DiskQuota", 5 },
                 };
@@ -152,7 +158,9 @@ int cmd_update(struct cli *c, int argc, char **argv)
                         }
                         json_object_set_new(body, f[k].key, json_integer(n));
                         break;
-                case 2: json_object_set_new(body, f[k].key, json_string(v)); break;
+                case 2:
+                        json_object_set_new(body, f[k].key, json_string(v));
+                        break;
                 case 3: {
                         double d = strtod(v, &end);
                         if (!*v || *end || d <= 0) {

@@ -166,7 +166,8 @@ static int volume_prune_cmd(struct cli *c, int argc, char **argv)
         json_t *del = json_object_get(res, "VolumesDeleted");
         if (json_array_size(del))
                 printf("Deleted Volumes:\n");
-        json_array_foreach(del, i, v) printf("%s\n", json_string_value(v));
+        json_array_foreach(del, i, v)
+                printf("%s\n", json_string_value(v));
         printf("\nTotal reclaimed space: 0B\n");
         return 0;
 }
@@ -177,8 +178,8 @@ int cmd_volume(struct cli *c, int argc, char **argv)
                 const char *name;
                 int (*fn)(struct cli *, int, char **);
         } sub[] = {
-                { "create", volume_create_cmd }, { "ls", volume_ls_cmd },       { "list", volume_ls_cmd },
-                { "inspect", volume_inspect_cmd }, { "rm", volume_rm_cmd },     { "remove", volume_rm_cmd },
+                { "create", volume_create_cmd },   { "ls", volume_ls_cmd }, { "list", volume_ls_cmd },
+                { "inspect", volume_inspect_cmd }, { "rm", volume_rm_cmd }, { "remove", volume_rm_cmd },
                 { "prune", volume_prune_cmd },
         };
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

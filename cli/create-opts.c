@@ -91,7 +91,8 @@ static int publish(json_t *cfg, json_t *hc, const char *spec)
         char key[64];
         snprintf(key, sizeof(key), "%s/%s", ctr, proto ? proto : "tcp");
         json_object_set_new(obj(cfg, "ExposedPorts"), key, json_object());
-        json_array_append_new(arr(obj(hc, "PortBindings"), key), json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", host));
+        json_array_append_new(arr(obj(hc, "PortBindings"), key),
+                              json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", host));
         return 0;
 }
 
@@ -125,7 +126,8 @@ static int device_rate(json_t *hc, const char *key, const char *v, bool bytes)
         int64_t n = -1;
         if (!colon || colon == v || (bytes ? parse_size(colon + 1, &n) : (n = strtoll(colon + 1, NULL, 10), 0)) < 0 ||
             n < 0) {
-                fprintf(stderr, "invalid value \"%s\": expected DEVICE:%s\n", v, bytes ? "RATE (e.g. /dev/sda:1mb)" : "NUMBER");
+                fprintf(stderr, "invalid value \"%s\": expected DEVICE:%s\n", v,
+                        bytes ? "RATE (e.g. /dev/sda:1mb)" : "NUMBER");
                 return -1;
         }
         _cleanup_free_ char *path = strndup(v, (size_t) (colon - v));
@@ -217,7 +219,8 @@ static json_t *mount_spec(const char *spec)
                 else if ((!strcmp(kv, "target") || !strcmp(kv, "destination") || !strcmp(kv, "dst")) && eq)
                         json_object_set_new(m, "Target", json_string(eq));
                 else if (!strcmp(kv, "readonly") || !strcmp(kv, "ro"))
-                        json_object_set_new(m, "ReadOnly", json_boolean(!eq || !strcmp(eq, "true") || !strcmp(eq, "1")));
+                        json_object_set_new(m, "ReadOnly",
+                                            json_boolean(!eq || !strcmp(eq, "true") || !strcmp(eq, "1")));
                 else if (!strcmp(kv, "volume-nocopy"))
                         json_object_set_new(m, "VolumeOptions", json_pack("{s:b}", "NoCopy", 1));
                 else if (!strcmp(kv, "tmpfs-size") && eq) {
@@ -243,12 +246,66 @@ static json_t *mount_spec(const char *spec)
 }
 
 enum {
-        O_NAME = 1000, O_ENTRYPOINT, O_RM, O_ENVFILE, O_PRIV, O_CAPADD, O_CAPDROP, O_SECOPT, O_RO, O_ULIMIT,
-        O_ANNOT, O_CPUS, O_SHARES, O_RESTART, O_LOGOPT, O_LOGDRIVER, O_RICH, O_RICHMODE, O_INITSCRIPT, O_LXCFS,
-        O_QUOTA, O_QUOTAID, O_NET, O_TMPFS, O_SWAP, O_PIDS, O_SHM, O_STOPSIG, O_STOPTIMEOUT, O_ADDHOST, O_DNS,
-        O_PUBALL, O_CPUSET, O_MEMRES, O_VOLFROM, O_MOUNT, O_CPUPERIOD, O_CPUQUOTA, O_CPUSETMEMS, O_BLKIOW,
-        O_RBPS, O_WBPS, O_RIOPS, O_WIOPS, O_DEVICE, O_OOMKD, O_CGPARENT, O_DNSSEARCH, O_DNSOPT, O_GROUPADD,
-        O_SYSCTL, O_EXPOSE, O_OOMADJ, O_DOMAIN, O_IPC, O_PID, O_UTS, O_IP, O_HOOK, O_ALIAS,
+        O_NAME = 1000,
+        O_ENTRYPOINT,
+        O_RM,
+        O_ENVFILE,
+        O_PRIV,
+        O_CAPADD,
+        O_CAPDROP,
+        O_SECOPT,
+        O_RO,
+        O_ULIMIT,
+        O_ANNOT,
+        O_CPUS,
+        O_SHARES,
+        O_RESTART,
+        O_LOGOPT,
+        O_LOGDRIVER,
+        O_RICH,
+        O_RICHMODE,
+        O_INITSCRIPT,
+        O_LXCFS,
+        O_QUOTA,
+        O_QUOTAID,
+        O_NET,
+        O_TMPFS,
+        O_SWAP,
+        O_PIDS,
+        O_SHM,
+        O_STOPSIG,
+        O_STOPTIMEOUT,
+        O_ADDHOST,
+        O_DNS,
+        O_PUBALL,
+        O_CPUSET,
+        O_MEMRES,
+        O_VOLFROM,
+        O_MOUNT,
+        O_CPUPERIOD,
+        O_CPUQUOTA,
+        O_CPUSETMEMS,
+        O_BLKIOW,
+        O_RBPS,
+        O_WBPS,
+        O_RIOPS,
+        O_WIOPS,
+        O_DEVICE,
+        O_OOMKD,
+        O_CGPARENT,
+        O_DNSSEARCH,
+        O_DNSOPT,
+        O_GROUPADD,
+        O_SYSCTL,
+        O_EXPOSE,
+        O_OOMADJ,
+        O_DOMAIN,
+        O_IPC,
+        O_PID,
+        O_UTS,
+        O_IP,
+        O_HOOK,
+        O_ALIAS,
         O_RICHSERVICES,
 };
 
@@ -357,9 +414,19 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
         while ((opt = getopt_long(argc, argv, "+dite:w:u:h:l:v:p:Pm:", run_opts, NULL)) != -1) {
                 int64_t n;
                 switch (opt) {
-                case 'd': o->detach = true; break;
-                case 'i': json_object_set_new(b, "OpenStdin", json_true()); json_object_set_new(b, "AttachStdin", json_true()); json_object_set_new(b, "StdinOnce", json_true()); o->interactive = true; break;
-                case 't': json_object_set_new(b, "Tty", json_true()); o->tty = true; break;
+                case 'd':
+                        o->detach = true;
+                        break;
+                case 'i':
+                        json_object_set_new(b, "OpenStdin", json_true());
+                        json_object_set_new(b, "AttachStdin", json_true());
+                        json_object_set_new(b, "StdinOnce", json_true());
+                        o->interactive = true;
+                        break;
+                case 't':
+                        json_object_set_new(b, "Tty", json_true());
+                        o->tty = true;
+                        break;
                 case 'e': {
                         if (strchr(optarg, '=')) {
                                 json_array_append_new(json_object_get(b, "Env"), json_string(optarg));
@@ -371,12 +438,25 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         }
                         break;
                 }
-                case O_ENVFILE: if (env_file(json_object_get(b, "Env"), optarg) < 0) return -1; break;
-                case 'w': json_object_set_new(b, "WorkingDir", json_string(optarg)); break;
-                case 'u': json_object_set_new(b, "User", json_string(optarg)); break;
-                case O_NAME: o->name = optarg; break;
-                case O_ENTRYPOINT: json_object_set_new(b, "Entrypoint", json_pack("[s]", optarg)); break;
-                case 'h': json_object_set_new(b, "Hostname", json_string(optarg)); break;
+                case O_ENVFILE:
+                        if (env_file(json_object_get(b, "Env"), optarg) < 0)
+                                return -1;
+                        break;
+                case 'w':
+                        json_object_set_new(b, "WorkingDir", json_string(optarg));
+                        break;
+                case 'u':
+                        json_object_set_new(b, "User", json_string(optarg));
+                        break;
+                case O_NAME:
+                        o->name = optarg;
+                        break;
+                case O_ENTRYPOINT:
+                        json_object_set_new(b, "Entrypoint", json_pack("[s]", optarg));
+                        break;
+                case 'h':
+                        json_object_set_new(b, "Hostname", json_string(optarg));
+                        break;
                 case 'l': {
                         const char *eq = strchr(optarg, '=');
                         char k[256];
@@ -384,15 +464,35 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(json_object_get(b, "Labels"), k, json_string(eq ? eq + 1 : ""));
                         break;
                 }
-                case 'v': json_array_append_new(arr(hc, "Binds"), json_string(optarg)); break;
-                case 'p': if (publish(b, hc, optarg) < 0) return -1; break;
-                case 'P': json_object_set_new(hc, "PublishAllPorts", json_true()); break;
-                case O_RM: json_object_set_new(hc, "AutoRemove", json_true()); o->auto_remove = true; break;
-                case O_PRIV: json_object_set_new(hc, "Privileged", json_true()); break;
-                case O_CAPADD: json_array_append_new(arr(hc, "CapAdd"), json_string(optarg)); break;
-                case O_CAPDROP: json_array_append_new(arr(hc, "CapDrop"), json_string(optarg)); break;
-                case O_SECOPT: json_array_append_new(arr(hc, "SecurityOpt"), json_string(optarg)); break;
-                case O_RO: json_object_set_new(hc, "ReadonlyRootfs", json_true()); break;
+                case 'v':
+                        json_array_append_new(arr(hc, "Binds"), json_string(optarg));
+                        break;
+                case 'p':
+                        if (publish(b, hc, optarg) < 0)
+                                return -1;
+                        break;
+                case 'P':
+                        json_object_set_new(hc, "PublishAllPorts", json_true());
+                        break;
+                case O_RM:
+                        json_object_set_new(hc, "AutoRemove", json_true());
+                        o->auto_remove = true;
+                        break;
+                case O_PRIV:
+                        json_object_set_new(hc, "Privileged", json_true());
+                        break;
+                case O_CAPADD:
+                        json_array_append_new(arr(hc, "CapAdd"), json_string(optarg));
+                        break;
+                case O_CAPDROP:
+                        json_array_append_new(arr(hc, "CapDrop"), json_string(optarg));
+                        break;
+                case O_SECOPT:
+                        json_array_append_new(arr(hc, "SecurityOpt"), json_string(optarg));
+                        break;
+                case O_RO:
+                        json_object_set_new(hc, "ReadonlyRootfs", json_true());
+                        break;
                 case O_ULIMIT: {
                         char name[64];
                         long long soft = 0, hard = 0;
@@ -401,9 +501,9 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                                 fprintf(stderr, "invalid ulimit argument: %s\n", optarg);
                                 return -1;
                         }
-                        json_array_append_new(arr(hc, "Ulimits"), json_pack("{s:s,s:I,s:I}", "Name", name, "Soft",
-                                                                            (json_int_t) soft, "Hard",
-                                                                            (json_int_t) (k == 3 ? hard : soft)));
+                        json_array_append_new(arr(hc, "Ulimits"),
+                                              json_pack("{s:s,s:I,s:I}", "Name", name, "Soft", (json_int_t) soft,
+                                                        "Hard", (json_int_t) (k == 3 ? hard : soft)));
                         break;
                 }
                 case O_ANNOT: {
@@ -417,10 +517,28 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(obj(hc, "Annotations"), k, json_string(eq + 1));
                         break;
                 }
-                case 'm': if (size_opt("--memory", optarg, &n) < 0) return -1; json_object_set_new(hc, "Memory", json_integer(n)); break;
-                case O_SWAP: if (strcmp(optarg, "-1") == 0) n = -1; else if (size_opt("--memory-swap", optarg, &n) < 0) return -1; json_object_set_new(hc, "MemorySwap", json_integer(n)); break;
-                case O_MEMRES: if (size_opt("--memory-reservation", optarg, &n) < 0) return -1; json_object_set_new(hc, "MemoryReservation", json_integer(n)); break;
-                case O_SHM: if (size_opt("--shm-size", optarg, &n) < 0) return -1; json_object_set_new(hc, "ShmSize", json_integer(n)); break;
+                case 'm':
+                        if (size_opt("--memory", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "Memory", json_integer(n));
+                        break;
+                case O_SWAP:
+                        if (strcmp(optarg, "-1") == 0)
+                                n = -1;
+                        else if (size_opt("--memory-swap", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "MemorySwap", json_integer(n));
+                        break;
+                case O_MEMRES:
+                        if (size_opt("--memory-reservation", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "MemoryReservation", json_integer(n));
+                        break;
+                case O_SHM:
+                        if (size_opt("--shm-size", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "ShmSize", json_integer(n));
+                        break;
                 case O_CPUS: {
                         char *end;
                         double c = strtod(optarg, &end);
@@ -431,15 +549,22 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(hc, "NanoCpus", json_integer((json_int_t) (c * 1e9)));
                         break;
                 }
-                case O_SHARES: json_object_set_new(hc, "CpuShares", json_integer(atoll(optarg))); break;
-                case O_CPUSET: json_object_set_new(hc, "CpusetCpus", json_string(optarg)); break;
-                case O_PIDS: json_object_set_new(hc, "PidsLimit", json_integer(atoll(optarg))); break;
+                case O_SHARES:
+                        json_object_set_new(hc, "CpuShares", json_integer(atoll(optarg)));
+                        break;
+                case O_CPUSET:
+                        json_object_set_new(hc, "CpusetCpus", json_string(optarg));
+                        break;
+                case O_PIDS:
+                        json_object_set_new(hc, "PidsLimit", json_integer(atoll(optarg)));
+                        break;
                 case O_RESTART: {
                         char name[64];
                         int max = 0;
                         if (sscanf(optarg, "%63[^:]:%d", name, &max) < 1)
                                 snprintf(name, sizeof(name), "%s", optarg);
-                        json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", name, "MaximumRetryCount", max));
+                        json_object_set_new(hc, "RestartPolicy",
+                                            json_pack("{s:s,s:i}", "Name", name, "MaximumRetryCount", max));
                         break;
                 }
                 case O_LOGOPT: {
@@ -454,11 +579,21 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(obj(lc, "Config"), k, json_string(eq + 1));
                         break;
                 }
-                case O_LOGDRIVER: json_object_set_new(obj(hc, "LogConfig"), "Type", json_string(optarg)); break;
-                case O_RICH: json_object_set_new(hc, "Rich", json_true()); break;
-                case O_RICHMODE: json_object_set_new(hc, "RichMode", json_string(optarg)); break;
-                case O_INITSCRIPT: json_object_set_new(hc, "InitScript", json_string(optarg)); break;
-                case O_RICHSERVICES: json_object_set_new(hc, "RichServices", json_string(optarg)); break;
+                case O_LOGDRIVER:
+                        json_object_set_new(obj(hc, "LogConfig"), "Type", json_string(optarg));
+                        break;
+                case O_RICH:
+                        json_object_set_new(hc, "Rich", json_true());
+                        break;
+                case O_RICHMODE:
+                        json_object_set_new(hc, "RichMode", json_string(optarg));
+                        break;
+                case O_INITSCRIPT:
+                        json_object_set_new(hc, "InitScript", json_string(optarg));
+                        break;
+                case O_RICHSERVICES:
+                        json_object_set_new(hc, "RichServices", json_string(optarg));
+                        break;
                 case O_LXCFS: {
                         /* --enable-lxcfs or --enable-lxcfs=true|false: false turns off a rich container's views */
                         bool on = !optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0;
@@ -469,20 +604,36 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(hc, "EnableLxcfs", json_boolean(on));
                         break;
                 }
-                case O_QUOTA: if (disk_quota(hc, optarg) < 0) return -1; break;
-                case O_QUOTAID: json_object_set_new(hc, "QuotaID", json_string(optarg)); break;
-                case O_NET: json_object_set_new(hc, "NetworkMode", json_string(optarg)); break;
+                case O_QUOTA:
+                        if (disk_quota(hc, optarg) < 0)
+                                return -1;
+                        break;
+                case O_QUOTAID:
+                        json_object_set_new(hc, "QuotaID", json_string(optarg));
+                        break;
+                case O_NET:
+                        json_object_set_new(hc, "NetworkMode", json_string(optarg));
+                        break;
                 case O_TMPFS: {
                         char path[512];
                         const char *colon = strchr(optarg, ':');
-                        snprintf(path, sizeof(path), "%.*s", colon ? (int) (colon - optarg) : (int) strlen(optarg), optarg);
+                        snprintf(path, sizeof(path), "%.*s", colon ? (int) (colon - optarg) : (int) strlen(optarg),
+                                 optarg);
                         json_object_set_new(obj(hc, "Tmpfs"), path, json_string(colon ? colon + 1 : ""));
                         break;
                 }
-                case O_STOPSIG: json_object_set_new(b, "StopSignal", json_string(optarg)); break;
-                case O_STOPTIMEOUT: json_object_set_new(b, "StopTimeout", json_integer(atoi(optarg))); break;
-                case O_ADDHOST: json_array_append_new(arr(hc, "ExtraHosts"), json_string(optarg)); break;
-                case O_VOLFROM: json_array_append_new(arr(hc, "VolumesFrom"), json_string(optarg)); break;
+                case O_STOPSIG:
+                        json_object_set_new(b, "StopSignal", json_string(optarg));
+                        break;
+                case O_STOPTIMEOUT:
+                        json_object_set_new(b, "StopTimeout", json_integer(atoi(optarg)));
+                        break;
+                case O_ADDHOST:
+                        json_array_append_new(arr(hc, "ExtraHosts"), json_string(optarg));
+                        break;
+                case O_VOLFROM:
+                        json_array_append_new(arr(hc, "VolumesFrom"), json_string(optarg));
+                        break;
                 case O_MOUNT: {
                         json_t *m = mount_spec(optarg);
                         if (!m)
@@ -490,28 +641,68 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_array_append_new(arr(hc, "Mounts"), m);
                         break;
                 }
-                case O_DNS: json_array_append_new(arr(hc, "Dns"), json_string(optarg)); break;
-                case O_DNSSEARCH: json_array_append_new(arr(hc, "DnsSearch"), json_string(optarg)); break;
-                case O_DNSOPT: json_array_append_new(arr(hc, "DnsOptions"), json_string(optarg)); break;
-                case O_CPUPERIOD: if (int_opt("--cpu-period", optarg, &n) < 0) return -1; json_object_set_new(hc, "CpuPeriod", json_integer(n)); break;
-                case O_CPUQUOTA: if (int_opt("--cpu-quota", optarg, &n) < 0) return -1; json_object_set_new(hc, "CpuQuota", json_integer(n)); break;
-                case O_CPUSETMEMS: json_object_set_new(hc, "CpusetMems", json_string(optarg)); break;
-                case O_BLKIOW: if (int_opt("--blkio-weight", optarg, &n) < 0) return -1; json_object_set_new(hc, "BlkioWeight", json_integer(n)); break;
-                case O_RBPS: case O_WBPS: case O_RIOPS: case O_WIOPS:
-                        if (device_rate(hc, opt == O_RBPS ? "BlkioDeviceReadBps" : opt == O_WBPS ? "BlkioDeviceWriteBps"
-                                              : opt == O_RIOPS ? "BlkioDeviceReadIOps" : "BlkioDeviceWriteIOps",
+                case O_DNS:
+                        json_array_append_new(arr(hc, "Dns"), json_string(optarg));
+                        break;
+                case O_DNSSEARCH:
+                        json_array_append_new(arr(hc, "DnsSearch"), json_string(optarg));
+                        break;
+                case O_DNSOPT:
+                        json_array_append_new(arr(hc, "DnsOptions"), json_string(optarg));
+                        break;
+                case O_CPUPERIOD:
+                        if (int_opt("--cpu-period", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "CpuPeriod", json_integer(n));
+                        break;
+                case O_CPUQUOTA:
+                        if (int_opt("--cpu-quota", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "CpuQuota", json_integer(n));
+                        break;
+                case O_CPUSETMEMS:
+                        json_object_set_new(hc, "CpusetMems", json_string(optarg));
+                        break;
+                case O_BLKIOW:
+                        if (int_opt("--blkio-weight", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "BlkioWeight", json_integer(n));
+                        break;
+                case O_RBPS:
+                case O_WBPS:
+                case O_RIOPS:
+                case O_WIOPS:
+                        if (device_rate(hc,
+                                        opt == O_RBPS    ? "BlkioDeviceReadBps"
+                                        : opt == O_WBPS  ? "BlkioDeviceWriteBps"
+                                        : opt == O_RIOPS ? "BlkioDeviceReadIOps"
+                                                         : "BlkioDeviceWriteIOps",
                                         optarg, opt == O_RBPS || opt == O_WBPS) < 0)
                                 return -1;
                         break;
-                case O_DEVICE: if (device_opt(hc, optarg) < 0) return -1; break;
-                case O_OOMKD: json_object_set_new(hc, "OomKillDisable", json_true()); break;
-                case O_OOMADJ: if (int_opt("--oom-score-adj", optarg, &n) < 0) return -1; json_object_set_new(hc, "OomScoreAdj", json_integer(n)); break;
-                case O_CGPARENT: json_object_set_new(hc, "CgroupParent", json_string(optarg)); break;
-                case O_GROUPADD: json_array_append_new(arr(hc, "GroupAdd"), json_string(optarg)); break;
+                case O_DEVICE:
+                        if (device_opt(hc, optarg) < 0)
+                                return -1;
+                        break;
+                case O_OOMKD:
+                        json_object_set_new(hc, "OomKillDisable", json_true());
+                        break;
+                case O_OOMADJ:
+                        if (int_opt("--oom-score-adj", optarg, &n) < 0)
+                                return -1;
+                        json_object_set_new(hc, "OomScoreAdj", json_integer(n));
+                        break;
+                case O_CGPARENT:
+                        json_object_set_new(hc, "CgroupParent", json_string(optarg));
+                        break;
+                case O_GROUPADD:
+                        json_array_append_new(arr(hc, "GroupAdd"), json_string(optarg));
+                        break;
                 case O_SYSCTL: {
                         const char *eq = strchr(optarg, '=');
                         if (!eq) {
-                                fprintf(stderr, "invalid argument \"%s\" for \"--sysctl\": expected KEY=VALUE\n", optarg);
+                                fprintf(stderr, "invalid argument \"%s\" for \"--sysctl\": expected KEY=VALUE\n",
+                                        optarg);
                                 return -1;
                         }
                         _cleanup_free_ char *k = strndup(optarg, (size_t) (eq - optarg));
@@ -524,22 +715,38 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                         json_object_set_new(obj(b, "ExposedPorts"), port, json_object());
                         break;
                 }
-                case O_DOMAIN: json_object_set_new(b, "Domainname", json_string(optarg)); break;
-                case O_IPC: json_object_set_new(hc, "IpcMode", json_string(optarg)); break;
-                case O_PID: json_object_set_new(hc, "PidMode", json_string(optarg)); break;
-                case O_UTS: json_object_set_new(hc, "UTSMode", json_string(optarg)); break;
+                case O_DOMAIN:
+                        json_object_set_new(b, "Domainname", json_string(optarg));
+                        break;
+                case O_IPC:
+                        json_object_set_new(hc, "IpcMode", json_string(optarg));
+                        break;
+                case O_PID:
+                        json_object_set_new(hc, "PidMode", json_string(optarg));
+                        break;
+                case O_UTS:
+                        json_object_set_new(hc, "UTSMode", json_string(optarg));
+                        break;
                 /* filed under "" until the network is known (--network may come later) */
                 case O_IP:
-                        json_object_set_new(obj(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""), "IPAMConfig"),
+                        json_object_set_new(obj(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""),
+                                                "IPAMConfig"),
                                             "IPv4Address", json_string(optarg));
                         break;
                 case O_ALIAS:
-                        json_array_append_new(arr(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""), "Aliases"),
+                        json_array_append_new(arr(obj(obj(obj(b, "NetworkingConfig"), "EndpointsConfig"), ""),
+                                                  "Aliases"),
                                               json_string(optarg));
                         break;
-                case O_HOOK: if (hook_opt(hc, optarg) < 0) return -1; break;
-                case 'H': o->help = true; return 0;
-                default: return -1;
+                case O_HOOK:
+                        if (hook_opt(hc, optarg) < 0)
+                                return -1;
+                        break;
+                case 'H':
+                        o->help = true;
+                        return 0;
+                default:
+                        return -1;
                 }
         }
         if (optind >= argc) {

@@ -111,7 +111,8 @@ int credentials_remove(const char *server)
 static char *credentials_lookup(const char *server)
 {
         _cleanup_json_ json_t *cfg = config_load();
-        const char *b64 = json_get_str(json_object_get(json_object_get(cfg, "auths"), server_key(server)), "auth", NULL);
+        const char *b64 = json_get_str(json_object_get(json_object_get(cfg, "auths"), server_key(server)), "auth",
+                                       NULL);
         if (!b64)
                 return NULL;
         size_t n = strlen(b64);

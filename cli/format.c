@@ -131,8 +131,10 @@ static void render_action(struct sbuf *b, char *act, const json_t *v)
                 const json_t *x = lookup(v, act + 4);
                 char num[32];
                 snprintf(num, sizeof(num), "%zu",
-                         json_is_array(x) ? json_array_size(x) : json_is_object(x) ? json_object_size(x)
-                                                                : json_is_string(x) ? strlen(json_string_value(x)) : 0);
+                         json_is_array(x)    ? json_array_size(x)
+                         : json_is_object(x) ? json_object_size(x)
+                         : json_is_string(x) ? strlen(json_string_value(x))
+                                             : 0);
                 sb_str(b, num);
                 return;
         }

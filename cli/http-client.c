@@ -254,7 +254,9 @@ int http_hijack(struct cli *c, const char *path, const char *body, int *ret_stat
                 if (k > 0) {
                         body_buf[k] = '\0';
                         char *j = strchr(body_buf, '{');
-                        struct http_resp r = { .status = status, .body = j ? j : body_buf, .len = strlen(j ? j : body_buf) };
+                        struct http_resp r = { .status = status,
+                                               .body = j ? j : body_buf,
+                                               .len = strlen(j ? j : body_buf) };
                         cli_daemon_error(&r);
                 }
                 close(fd);

@@ -63,21 +63,27 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
         const struct {
                 const char *key;
                 char **dst;
-        } strs[] = { { "bip", &c->bip }, { "bridge", &c->bridge }, { "cni-bin-dir", &c->cni_bin_dir },
-                        { "quota-backend", &c->quota_backend }, { "lxcfs-home", &c->lxcfs_home },
-                        { "lxcfs-binary", &c->lxcfs_binary } };
+        } strs[] = { { "bip", &c->bip },
+                     { "bridge", &c->bridge },
+                     { "cni-bin-dir", &c->cni_bin_dir },
+                     { "quota-backend", &c->quota_backend },
+                     { "lxcfs-home", &c->lxcfs_home },
+                     { "lxcfs-binary", &c->lxcfs_binary } };
         for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
                 if (json_get_str(j, strs[k].key, NULL))
                         set_str(strs[k].dst, json_get_str(j, strs[k].key, NULL));
         const struct {
                 const char *key;
                 char ***dst;
-        } lists[] = { { "registry-mirrors", &c->registry_mirrors }, { "insecure-registries", &c->insecure_registries } };
+        } lists[] = { { "registry-mirrors", &c->registry_mirrors },
+                      { "insecure-registries", &c->insecure_registries } };
         for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
                 json_t *a = json_object_get(j, lists[k].key);
                 size_t i;
                 json_t *v;
-                json_array_foreach(a, i, v) if (json_is_string(v)) strv_push(lists[k].dst, json_string_value(v));
+                json_array_foreach(a, i, v)
+                        if (json_is_string(v))
+                                strv_push(lists[k].dst, json_string_value(v));
         }
         c->enable_lxcfs = json_get_bool(j, "enable-lxcfs", c->enable_lxcfs);
         c->no_rich_sysinfo = !json_get_bool(j, "rich-sysinfo", !c->no_rich_sysinfo);
@@ -91,7 +97,9 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                         strv_push(&c->hooks_dirs, json_string_value(h));
                 size_t i;
                 json_t *v;
-                json_array_foreach(h, i, v) if (json_is_string(v)) strv_push(&c->hooks_dirs, json_string_value(v));
+                json_array_foreach(h, i, v)
+                        if (json_is_string(v))
+                                strv_push(&c->hooks_dirs, json_string_value(v));
         }
         json_t *l = json_object_get(j, "listen");
         if (json_is_array(l) && json_array_size(l) > 0) {
@@ -99,7 +107,9 @@ static int load_file(struct pouchd_config *c, const char *path, bool must_exist,
                 c->listen = strv_new();
                 size_t i;
                 json_t *v;
-                json_array_foreach(l, i, v) if (json_is_string(v)) strv_push(&c->listen, json_string_value(v));
+                json_array_foreach(l, i, v)
+                        if (json_is_string(v))
+                                strv_push(&c->listen, json_string_value(v));
         }
         return 0;
 }
@@ -153,10 +163,28 @@ static void usage(FILE *f)
 
 int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_err *err)
 {
-        enum { OPT_HOME = 256, OPT_RUNTIME, OPT_CONFIG, OPT_LOGLEVEL, OPT_TLSCA, OPT_TLSCERT, OPT_TLSKEY, OPT_MIRROR,
-               OPT_INSECURE, OPT_BIP, OPT_CNI_DIR, OPT_CGDRIVER,
-               OPT_QUOTA_BACKEND, OPT_HOOKS_DIR, OPT_ENABLE_LXCFS, OPT_LXCFS_HOME, OPT_LXCFS_BINARY,
-               OPT_HOOK_TIMEOUT, OPT_HTTP_TIMEOUT, OPT_MAX_CONNS_PER_PEER };
+        enum {
+                OPT_HOME = 256,
+                OPT_RUNTIME,
+                OPT_CONFIG,
+                OPT_LOGLEVEL,
+                OPT_TLSCA,
+                OPT_TLSCERT,
+                OPT_TLSKEY,
+                OPT_MIRROR,
+                OPT_INSECURE,
+                OPT_BIP,
+                OPT_CNI_DIR,
+                OPT_CGDRIVER,
+                OPT_QUOTA_BACKEND,
+                OPT_HOOKS_DIR,
+                OPT_ENABLE_LXCFS,
+                OPT_LXCFS_HOME,
+                OPT_LXCFS_BINARY,
+                OPT_HOOK_TIMEOUT,
+                OPT_HTTP_TIMEOUT,
+                OPT_MAX_CONNS_PER_PEER
+        };
         static const struct option opts[] = {
                 { "home", required_argument, NULL, OPT_HOME },
                 { "listen", required_argument, NULL, 'l' },
@@ -322,7 +350,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 strv_push(&c->listen, "unix:///var/run/pouchd.sock");
         }
         if (c->hook_timeout < 0 || c->hook_timeout > 86400)
-                return err_set(err, -EINVAL, "invalid hook-timeout %d in the config (seconds, 0 to 86400)", c->hook_timeout);
+                return err_set(err, -EINVAL, "invalid hook-timeout %d in the config (seconds, 0 to 86400)",
+                               c->hook_timeout);
         if (c->http_timeout < 0 || c->http_timeout > 86400)
                 return err_set(err, -EINVAL, "invalid http-timeout %d in the config (seconds, 0 to 86400)",
                                c->http_timeout);
@@ -335,7 +364,8 @@ int config_parse(struct pouchd_config *c, int argc, char **argv, struct pouch_er
                 return err_set(err, -EINVAL, "invalid --cgroup-driver %s (cgroupfs, systemd)", c->cgroup_driver);
         /* runc's systemd driver creates scopes through systemd's D-Bus API */
         if (c->cgroup_driver && strcmp(c->cgroup_driver, "systemd") == 0 && access("/run/systemd/system", F_OK) < 0)
-                return err_set(err, -ENOTSUP, "--cgroup-driver systemd needs systemd as the host's init (no /run/systemd/system)");
+                return err_set(err, -ENOTSUP,
+                               "--cgroup-driver systemd needs systemd as the host's init (no /run/systemd/system)");
         if (log_level_from_string(c->log_level) < 0)
                 return err_set(err, -EINVAL, "invalid --log-level %s (error, warn, info, debug)", c->log_level);
         return 0;

@@ -43,7 +43,9 @@ static json_t *merge_env(const json_t *image_env, const json_t *user_env)
                 if (!overridden)
                         json_array_append(out, v);
         }
-        json_array_foreach(user_env, i, v) if (json_is_string(v) && strchr(json_string_value(v), '=')) json_array_append(out, v);
+        json_array_foreach(user_env, i, v)
+                if (json_is_string(v) && strchr(json_string_value(v), '='))
+                        json_array_append(out, v);
         return out;
 }
 
@@ -82,7 +84,9 @@ static void merge_image_config(json_t *config, const json_t *img)
         if (json_is_object(il)) {
                 const char *k;
                 json_t *v;
-                json_object_foreach(il, k, v) if (!json_object_get(labels, k)) json_object_set(labels, k, v);
+                json_object_foreach(il, k, v)
+                        if (!json_object_get(labels, k))
+                                json_object_set(labels, k, v);
         }
         json_t *ports = json_object_get(img, "ExposedPorts");
         if (json_is_object(ports)) {
@@ -107,11 +111,12 @@ static int validate_host_config(json_t *hc, struct pouch_err *err)
         if (json_get_int(rp, "MaximumRetryCount", 0) < 0)
                 return err_set(err, -EINVAL, "invalid restart policy: maximum retry count cannot be negative");
         if (json_get_int(rp, "MaximumRetryCount", 0) > 0 && strcmp(pol, "on-failure") != 0)
-                return err_set(err, -EINVAL, "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+                return err_set(err, -EINVAL,
+                               "invalid restart policy: maximum retry count can only be used with 'on-failure'");
         if (json_get_bool(hc, "AutoRemove", false) && *pol && strcmp(pol, "no") != 0)
                 return err_set(err, -EINVAL, "conflicting options: cannot specify both --restart and --rm");
-        const char *num_keys[] = { "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuShares",
-                                   "CpuPeriod", "CpuQuota", "ShmSize" };
+        const char *num_keys[] = { "Memory",    "MemorySwap", "MemoryReservation", "NanoCpus",
+                                   "CpuShares", "CpuPeriod",  "CpuQuota",          "ShmSize" };
         for (size_t i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++) {
                 json_t *v = json_object_get(hc, num_keys[i]);
                 if (v && !json_is_null(v) && !json_is_integer(v))
@@ -186,7 +191,8 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         if (name && *name == '/')
                 name++;
         if (name && *name && !container_name_valid(name))
-                return err_set(err, -EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+                return err_set(err, -EINVAL, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                               name);
         const char *image_name = json_get_str(body, "Image", "");
         if (!*image_name)
                 return err_set(err, -EINVAL, "Config.Image is required");
@@ -293,8 +299,8 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
                 "Driver", "overlay2", "Platform", "linux", "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "",
                 "ExecIDs", "HostConfig", hc, "GraphDriver", "Data", "LowerDir", lowers, "MergedDir", rootfs, "UpperDir",
                 diff, "WorkDir", work, "Name", "overlay2", "Mounts", "Config", config, "NetworkSettings", "Bridge", "",
-                "SandboxID", "", "HairpinMode", 0, "Ports", "Networks", "Gateway", "", "IPPrefixLen", 0,
-                "IPAddress", "", "GlobalIPv6PrefixLen", 0, "Labels");
+                "SandboxID", "", "HairpinMode", 0, "Ports", "Networks", "Gateway", "", "IPPrefixLen", 0, "IPAddress",
+                "", "GlobalIPv6PrefixLen", 0, "Labels");
         if (!doc) {
                 rm_rf(dir);
                 return err_set(err, -ENOMEM, "cannot build the container record");
@@ -356,8 +362,7 @@ int container_create(struct pouchd *d, const char *name, json_t *body, char ret_
         container_list_add_locked(d, c);
         pthread_mutex_unlock(&d->lock);
 
-        event_publish(d->events, "container", "create", id,
-                      json_pack("{s:s,s:s}", "image", image_name, "name", name));
+        event_publish(d->events, "container", "create", id, json_pack("{s:s,s:s}", "image", image_name, "name", name));
         memcpy(ret_id, id, 65);
         if (ret_warnings)
                 *ret_warnings = json_array();

@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-static const char *const stages[] = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart",
-                                      "poststop" };
+static const char *const stages[] = { "prestart",       "createRuntime", "createContainer",
+                                      "startContainer", "poststart",     "poststop" };
 
 int container_hooks_apply(const json_t *hc, json_t *spec, struct pouch_err *err)
 {
@@ -28,8 +28,10 @@ int container_hooks_apply(const json_t *hc, json_t *spec, struct pouch_err *err)
                 for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
                         known |= !strcmp(stage, stages[i]);
                 if (!known)
-                        return err_set(err, -EINVAL, "unknown hook stage '%s' (prestart, createRuntime, createContainer, "
-                                       "startContainer, poststart, poststop)", stage);
+                        return err_set(err, -EINVAL,
+                                       "unknown hook stage '%s' (prestart, createRuntime, createContainer, "
+                                       "startContainer, poststart, poststop)",
+                                       stage);
                 json_t *out = json_object_get(hooks, stage);
                 if (!out) {
                         out = json_array();

@@ -15,8 +15,8 @@
 
 enum lxcfs_want {
         LXCFS_NO,
-        LXCFS_IF_AVAILABLE,   /* rich containers, --enable-lxcfs on pouchd: a warning without lxcfs */
-        LXCFS_REQUIRED,       /* HostConfig.EnableLxcfs: an error without lxcfs */
+        LXCFS_IF_AVAILABLE, /* rich containers, --enable-lxcfs on pouchd: a warning without lxcfs */
+        LXCFS_REQUIRED,     /* HostConfig.EnableLxcfs: an error without lxcfs */
 };
 
 static enum lxcfs_want wanted(struct pouchd *d, const json_t *hc)
@@ -91,8 +91,7 @@ int container_lxcfs_check(struct pouchd *d, const json_t *hc, struct pouch_err *
         return 0;
 }
 
-int container_lxcfs_apply(struct pouchd *d, struct container *c, const json_t *hc, json_t *spec,
-                          struct pouch_err *err)
+int container_lxcfs_apply(struct pouchd *d, struct container *c, const json_t *hc, json_t *spec, struct pouch_err *err)
 {
         enum lxcfs_want w = wanted(d, hc);
         _cleanup_json_ json_t *targets = NULL;
@@ -135,7 +134,8 @@ int container_lxcfs_remount(struct pouchd *d, struct container *c, struct pouch_
         if (pid <= 0)
                 return err_set(err, -EBUSY, "container %.12s is not running", c->id);
         if (!uses)
-                return err_set(err, -EINVAL, "container %.12s does not use lxcfs (start it with --enable-lxcfs)", c->id);
+                return err_set(err, -EINVAL, "container %.12s does not use lxcfs (start it with --enable-lxcfs)",
+                               c->id);
         int r = lxcfs_ensure(d->lxcfs, err);
         if (r < 0)
                 return r;

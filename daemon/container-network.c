@@ -49,8 +49,8 @@ static json_t *endpoint_request(const json_t *cfg)
         json_t *aliases = json_object_get(cfg, "Aliases");
         return json_pack("{s:o,s:o,s:s,s:s,s:s,s:i,s:s,s:s}", "IPAMConfig",
                          json_is_object(ipam) ? json_deep_copy(ipam) : json_null(), "Aliases",
-                         json_is_array(aliases) ? json_deep_copy(aliases) : json_null(), "NetworkID", "", "EndpointID", "",
-                         "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "MacAddress", "");
+                         json_is_array(aliases) ? json_deep_copy(aliases) : json_null(), "NetworkID", "", "EndpointID",
+                         "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "MacAddress", "");
 }
 
 static const char *requested_ip(const json_t *ep)
@@ -93,7 +93,8 @@ int container_network_prepare(struct pouchd *d, json_t *hc, const json_t *networ
         }
         if (json_array_size(json_object_get(ep, "Aliases")) && strcmp(name, "bridge") == 0) {
                 json_decref(ep);
-                return err_set(err, -EINVAL, "network-scoped alias is supported only for containers in user defined networks");
+                return err_set(err, -EINVAL,
+                               "network-scoped alias is supported only for containers in user defined networks");
         }
         *ret_networks = json_pack("{s:o}", name, ep);
         return *ret_networks ? 0 : -ENOMEM;
@@ -126,7 +127,9 @@ static char **strv_from_json(const json_t *a)
         char **v = strv_new();
         size_t i;
         json_t *s;
-        json_array_foreach(a, i, s) if (json_is_string(s)) strv_push(&v, json_string_value(s));
+        json_array_foreach(a, i, s)
+                if (json_is_string(s))
+                        strv_push(&v, json_string_value(s));
         return v;
 }
 
@@ -179,9 +182,16 @@ static int write_etc_files(struct pouchd *d, struct container *c, bool hosts_onl
                 json_decref(p);
         }
         struct etc_files_opts o = {
-                .hostname = e.hostname, .domainname = e.domainname, .ip = e.ip, .gateway = e.gateway,
-                .container_name = e.name, .extra_hosts = e.extra_hosts, .dns = e.dns, .dns_search = e.dns_search,
-                .dns_options = e.dns_options, .peers = peers,
+                .hostname = e.hostname,
+                .domainname = e.domainname,
+                .ip = e.ip,
+                .gateway = e.gateway,
+                .container_name = e.name,
+                .extra_hosts = e.extra_hosts,
+                .dns = e.dns,
+                .dns_search = e.dns_search,
+                .dns_options = e.dns_options,
+                .peers = peers,
         };
         _cleanup_free_ char *hosts = NULL, *resolv = NULL, *host_resolv = NULL;
         int r = network_hosts_content(&o, &hosts, err);
@@ -199,7 +209,8 @@ static int write_etc_files(struct pouchd *d, struct container *c, bool hosts_onl
                 if (!hp || !rp || !np || asprintf(&hn, "%s\n", e.hostname) < 0)
                         r = -ENOMEM;
                 else if ((r = rewrite_in_place(hp, hosts)) < 0 ||
-                         (!hosts_only && ((r = rewrite_in_place(rp, resolv)) < 0 || (r = rewrite_in_place(np, hn)) < 0)))
+                         (!hosts_only &&
+                          ((r = rewrite_in_place(rp, resolv)) < 0 || (r = rewrite_in_place(np, hn)) < 0)))
                         err_set(err, r, "cannot write the container's /etc files: %s", strerror(-r));
         }
         etc_inputs_done(&e);
@@ -245,7 +256,9 @@ static char **user_network_names(const json_t *networks)
         char **v = strv_new();
         const char *key;
         json_t *ep;
-        json_object_foreach((json_t *) networks, key, ep) if (strcmp(key, "bridge") != 0) strv_push(&v, key);
+        json_object_foreach((json_t *) networks, key, ep)
+                if (strcmp(key, "bridge") != 0)
+                        strv_push(&v, key);
         return v;
 }
 
@@ -306,9 +319,9 @@ static int attach_one(struct pouchd *d, struct container *c, const char *network
         pthread_mutex_lock(&d->lock);
         _cleanup_free_ char *name = strdup(container_name(c) + 1);
         pthread_mutex_unlock(&d->lock);
-        _cleanup_json_ json_t *aliases = json_is_array(json_object_get(req, "Aliases")) ?
-                                                 json_deep_copy(json_object_get(req, "Aliases")) :
-                                                 json_array();
+        _cleanup_json_ json_t *aliases = json_is_array(json_object_get(req, "Aliases"))
+                                                 ? json_deep_copy(json_object_get(req, "Aliases"))
+                                                 : json_array();
         /* on user networks Docker answers to the short id too */
         if (strcmp(network, "bridge") != 0)
                 json_array_append_new(aliases, json_string(short_id));
@@ -327,7 +340,8 @@ static int attach_one(struct pouchd *d, struct container *c, const char *network
                 return r;
         event_publish(d->events, "network", "connect", json_get_str(ep, "NetworkID", ""),
                       json_pack("{s:s,s:s,s:s}", "container", c->id, "name", network, "type", "bridge"));
-        json_object_set(ep, "IPAMConfig", json_object_get(req, "IPAMConfig") ? json_object_get(req, "IPAMConfig") : json_null());
+        json_object_set(ep, "IPAMConfig",
+                        json_object_get(req, "IPAMConfig") ? json_object_get(req, "IPAMConfig") : json_null());
         pthread_mutex_lock(&d->lock);
         json_t *nets = json_object_get(json_object_get(c->doc, "NetworkSettings"), "Networks");
         json_object_set_new(nets, network, ep);
@@ -341,7 +355,8 @@ int container_network_setup(struct pouchd *d, struct container *c, char **ret_ne
         pthread_mutex_lock(&d->lock);
         const json_t *hc = json_object_get(c->doc, "HostConfig");
         _cleanup_free_ char *mode = strdup(primary_network(hc));
-        _cleanup_json_ json_t *nets = json_deep_copy(json_object_get(json_object_get(c->doc, "NetworkSettings"), "Networks"));
+        _cleanup_json_ json_t *nets = json_deep_copy(
+                json_object_get(json_object_get(c->doc, "NetworkSettings"), "Networks"));
         pthread_mutex_unlock(&d->lock);
         if (!mode || !nets)
                 return -ENOMEM;
@@ -363,7 +378,7 @@ int container_network_setup(struct pouchd *d, struct container *c, char **ret_ne
                 /* the joined container's /etc/hosts and resolv.conf are ours too */
                 _cleanup_free_ char *hosts = NULL, *resolv = NULL;
                 _cleanup_free_ char *oh = container_dir(d, other->id, "hosts");
-                _cleanup_free_ char *or = container_dir(d, other->id, "resolv.conf");
+                _cleanup_free_ char * or = container_dir(d, other->id, "resolv.conf");
                 _cleanup_free_ char *mh = container_dir(d, c->id, "hosts");
                 _cleanup_free_ char *mr = container_dir(d, c->id, "resolv.conf");
                 container_put(d, other);
@@ -413,7 +428,8 @@ int container_network_setup(struct pouchd *d, struct container *c, char **ret_ne
         }
         pthread_mutex_lock(&d->lock);
         record_endpoints_locked(c, ns);
-        json_object_set_new(json_object_get(c->doc, "NetworkSettings"), "Ports", network_container_ports(d->networks, c->id));
+        json_object_set_new(json_object_get(c->doc, "NetworkSettings"), "Ports",
+                            network_container_ports(d->networks, c->id));
         container_save_locked(d, c);
         pthread_mutex_unlock(&d->lock);
         r = write_etc_files(d, c, false, err);
@@ -442,7 +458,8 @@ void container_network_teardown(struct pouchd *d, struct container *c)
         if (ns)
                 netns_remove(ns);
         pthread_mutex_lock(&d->lock);
-        _cleanup_json_ json_t *nets = json_incref(json_object_get(json_object_get(c->doc, "NetworkSettings"), "Networks"));
+        _cleanup_json_ json_t *nets = json_incref(
+                json_object_get(json_object_get(c->doc, "NetworkSettings"), "Networks"));
         bool removed = c->removed;
         if (!removed) {
                 clear_endpoints_locked(c);
@@ -467,7 +484,8 @@ int container_network_connect(struct pouchd *d, struct container *c, const char 
                 return r;
         const char *name = json_get_str(net, "Name", network);
         if (!mode_has_endpoints(name))
-                return err_set(err, -EINVAL, "container cannot be disconnected from host network or connected to host network");
+                return err_set(err, -EINVAL,
+                               "container cannot be disconnected from host network or connected to host network");
         _cleanup_json_ json_t *req = endpoint_request(endpoint_config);
         if (requested_ip(req) && strcmp(name, "bridge") == 0)
                 return err_set(err, -EINVAL, "user specified IP address is supported on user defined networks only");
@@ -487,9 +505,12 @@ int container_network_connect(struct pouchd *d, struct container *c, const char 
         }
         pthread_mutex_unlock(&d->lock);
         if (shared)
-                r = err_set(err, -EINVAL, "container sharing network namespace with another container or host cannot be connected to any other network");
+                r = err_set(
+                        err, -EINVAL,
+                        "container sharing network namespace with another container or host cannot be connected to any other network");
         else if (member)
-                r = err_set(err, -EPERM, "endpoint with name %s already exists in network %s", container_name(c) + 1, name);
+                r = err_set(err, -EPERM, "endpoint with name %s already exists in network %s", container_name(c) + 1,
+                            name);
         else if (running && (!ns || !*ns))
                 r = err_set(err, -EINVAL, "container %.12s has no network namespace to connect", c->id);
         else if (running && (r = attach_one(d, c, name, req, index, ns, NULL, err)) >= 0) {
@@ -521,7 +542,8 @@ int container_network_disconnect(struct pouchd *d, struct container *c, const ch
         if (!member)
                 r = err_set(err, -EINVAL, "container %.12s is not connected to network %s", c->id, name);
         else if (!mode_has_endpoints(name))
-                r = err_set(err, -EINVAL, "container cannot be disconnected from host network or connected to host network");
+                r = err_set(err, -EINVAL,
+                            "container cannot be disconnected from host network or connected to host network");
         else if (!running || (r = network_detach(d->networks, name, c->id, err)) >= 0) {
                 pthread_mutex_lock(&d->lock);
                 json_object_del(nets, name);

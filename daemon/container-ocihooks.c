@@ -18,10 +18,12 @@ static bool has_bind_mounts(const json_t *doc, const json_t *hc)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(doc, "Mounts"), i, m) if (strcmp(json_get_str(m, "Type", ""), "bind") == 0)
-                return true;
-        json_array_foreach(json_object_get(hc, "Binds"), i, m) if (json_string_value(m) &&
-                                                                  json_string_value(m)[0] == '/') return true;
+        json_array_foreach(json_object_get(doc, "Mounts"), i, m)
+                if (strcmp(json_get_str(m, "Type", ""), "bind") == 0)
+                        return true;
+        json_array_foreach(json_object_get(hc, "Binds"), i, m)
+                if (json_string_value(m) && json_string_value(m)[0] == '/')
+                        return true;
         return false;
 }
 
@@ -35,11 +37,10 @@ static void record_per_container(const json_t *hc, json_t *applied)
                 json_t *h;
                 json_array_foreach(list, i, h) {
                         json_t *args = json_object_get(h, "args");
-                        json_array_append_new(applied,
-                                              json_pack("{s:s,s:s,s:o,s:s}", "Stage", stage, "Path",
-                                                        json_get_str(h, "path", ""), "Args",
-                                                        args ? json_deep_copy(args) : json_array(), "Source",
-                                                        "HostConfig.Hooks"));
+                        json_array_append_new(applied, json_pack("{s:s,s:s,s:o,s:s}", "Stage", stage, "Path",
+                                                                 json_get_str(h, "path", ""), "Args",
+                                                                 args ? json_deep_copy(args) : json_array(), "Source",
+                                                                 "HostConfig.Hooks"));
                 }
         }
 }

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c,
-                           void *ud, int64_t deadline_ns)
+bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c, void *ud,
+                           int64_t deadline_ns)
 {
         while (!pred(c, ud)) {
                 if (deadline_ns > 0) {
@@ -88,7 +88,8 @@ static int stop_locked_op(struct pouchd *d, struct container *c, int timeout_s, 
                 int r = runtime_kill(&d->runtime, c->id, sig, false, NULL);
                 if (r == 0) {
                         pthread_mutex_lock(&d->lock);
-                        bool done = container_wait_locked(d, not_running, c, NULL, deadline_in((int64_t) timeout_s * 1000));
+                        bool done = container_wait_locked(d, not_running, c, NULL,
+                                                          deadline_in((int64_t) timeout_s * 1000));
                         pthread_mutex_unlock(&d->lock);
                         if (done)
                                 return 0;
@@ -168,8 +169,10 @@ int container_pause(struct pouchd *d, struct container *c, bool pause, struct po
         pthread_mutex_unlock(&d->lock);
         int r;
         if (pause && s != CONTAINER_RUNNING)
-                r = err_set(err, -EBUSY, s == CONTAINER_PAUSED ? "Container %.12s is already paused"
-                                                               : "Container %.12s is not running", c->id);
+                r = err_set(err, -EBUSY,
+                            s == CONTAINER_PAUSED ? "Container %.12s is already paused"
+                                                  : "Container %.12s is not running",
+                            c->id);
         else if (!pause && s != CONTAINER_PAUSED)
                 r = err_set(err, -EBUSY, "Container %.12s is not paused", c->id);
         else
@@ -247,7 +250,8 @@ int container_remove(struct pouchd *d, struct container *c, bool force, bool rem
         if (running && !force) {
                 r = err_set(err, -EBUSY,
                             "You cannot remove a running container %s. Stop the container before attempting removal or "
-                            "force remove", c->id);
+                            "force remove",
+                            c->id);
                 goto out;
         }
         if (running) {

@@ -115,13 +115,13 @@ static int rules_of(const json_t *dq, json_t **ret, struct pouch_err *err)
                 json_t *v;
                 json_array_foreach(dq, i, v) {
                         if (!json_is_string(v))
-                                return quota_rules_parse((char *[]) { "", NULL }, ret, err);
+                                return quota_rules_parse((char *[]){ "", NULL }, ret, err);
                         specs[i] = (char *) json_string_value(v);
                 }
                 return quota_rules_parse(specs, ret, err);
         }
         /* a number or a boolean: let the parser say what it accepts */
-        return quota_rules_parse((char *[]) { "", NULL }, ret, err);
+        return quota_rules_parse((char *[]){ "", NULL }, ret, err);
 }
 
 static bool rules_empty(const json_t *rules)
@@ -146,14 +146,18 @@ static int quota_id_of(const json_t *hc, int64_t *ret, struct pouch_err *err)
                 errno = 0;
                 long long n = strtoll(s, &end, 10);
                 if (errno || *end)
-                        return err_set(err, -EINVAL, "invalid QuotaID \"%s\": expected -1 (allocate), 0 (none) or a "
-                                                     "project id from 1 to %lld", s, QUOTA_PROJECT_ID_MAX);
+                        return err_set(err, -EINVAL,
+                                       "invalid QuotaID \"%s\": expected -1 (allocate), 0 (none) or a "
+                                       "project id from 1 to %lld",
+                                       s, QUOTA_PROJECT_ID_MAX);
                 *ret = n;
         } else
                 return err_set(err, -EINVAL, "invalid QuotaID: a string was expected");
         if (*ret < -1 || *ret > QUOTA_PROJECT_ID_MAX)
-                return err_set(err, -EINVAL, "invalid QuotaID %lld: expected -1 (allocate), 0 (none) or a project id "
-                                             "from 1 to %lld", (long long) *ret, QUOTA_PROJECT_ID_MAX);
+                return err_set(err, -EINVAL,
+                               "invalid QuotaID %lld: expected -1 (allocate), 0 (none) or a project id "
+                               "from 1 to %lld",
+                               (long long) *ret, QUOTA_PROJECT_ID_MAX);
         return 0;
 }
 
@@ -169,11 +173,14 @@ static int backend_can(struct pouchd *d, const json_t *rules, struct pouch_err *
         json_t *rule;
         json_array_foreach(json_object_get(rules, "rules"), i, rule) {
                 if (b == QUOTA_BACKEND_LOOP && quota_rules_is_shared(rules, (int) i))
-                        return err_set(err, -EINVAL, "shared disk quotas (/&/PATH=SIZE) need the prjquota backend; "
-                                                     "this host uses the loop backend: give each path its own size");
+                        return err_set(err, -EINVAL,
+                                       "shared disk quotas (/&/PATH=SIZE) need the prjquota backend; "
+                                       "this host uses the loop backend: give each path its own size");
                 if (b == QUOTA_BACKEND_LOOP && json_get_int(rule, "size", 0) < QUOTA_LOOP_MIN_BYTES)
-                        return err_set(err, -EINVAL, "disk quota %lld bytes is too small: the loop quota backend "
-                                                     "needs at least 1m", (long long) json_get_int(rule, "size", 0));
+                        return err_set(err, -EINVAL,
+                                       "disk quota %lld bytes is too small: the loop quota backend "
+                                       "needs at least 1m",
+                                       (long long) json_get_int(rule, "size", 0));
         }
         return 0;
 }
@@ -260,8 +267,10 @@ static int setup_volume(struct pouchd *d, const json_t *m, int64_t bytes, int64_
         const char *dst = json_get_str(m, "Destination", "");
         _cleanup_free_ char *key = volume_key(name);
         if (!key)
-                return err_set(err, -EINVAL, "disk quota for %s: the volume name is too long for a quota (at most %d "
-                                             "characters)", dst, VOLUME_KEY_MAX_NAME);
+                return err_set(err, -EINVAL,
+                               "disk quota for %s: the volume name is too long for a quota (at most %d "
+                               "characters)",
+                               dst, VOLUME_KEY_MAX_NAME);
         int64_t used, limit;
         if (quota_dir_usage(d->quota, key, dir, &used, &limit) == 0) {
                 if (limit != bytes)
@@ -290,8 +299,9 @@ static void setup_undo(struct pouchd *d, const json_t *entries)
 {
         size_t i;
         json_t *e;
-        json_array_foreach(entries, i, e) if (!json_get_str(e, "Volume", NULL) || json_get_bool(e, "Created", false))
-                quota_dir_release(d->quota, json_get_str(e, "Key", ""), json_get_str(e, "Dir", ""));
+        json_array_foreach(entries, i, e)
+                if (!json_get_str(e, "Volume", NULL) || json_get_bool(e, "Created", false))
+                        quota_dir_release(d->quota, json_get_str(e, "Key", ""), json_get_str(e, "Dir", ""));
 }
 
 static bool rule_is_plain(const json_t *rules, int idx)
@@ -322,8 +332,10 @@ static int setup_mounts(struct pouchd *d, const json_t *rules, const json_t *mou
                         if (shared)
                                 shared_pids[idx] = pid;
                 } else if (rule_is_plain(rules, idx))
-                        return err_set(err, -EINVAL, "disk quota for %s: host bind mounts get no quota (the directory "
-                                                     "belongs to the host); use a named or anonymous volume", dst);
+                        return err_set(err, -EINVAL,
+                                       "disk quota for %s: host bind mounts get no quota (the directory "
+                                       "belongs to the host); use a named or anonymous volume",
+                                       dst);
         }
         return 0;
 }
@@ -372,19 +384,20 @@ int container_quota_setup(struct pouchd *d, const char *id, const json_t *hc, co
                         bool found = STREQ(path, "/");
                         size_t k;
                         json_t *m;
-                        json_array_foreach(mounts, k, m) found |= STREQ(json_get_str(m, "Destination", ""), path);
+                        json_array_foreach(mounts, k, m)
+                                found |= STREQ(json_get_str(m, "Destination", ""), path);
                         if (found)
                                 continue;
                         char msg[600];
-                        snprintf(msg, sizeof(msg), "disk quota for %s: no volume is mounted there, the rule has no effect",
-                                 path);
+                        snprintf(msg, sizeof(msg),
+                                 "disk quota for %s: no volume is mounted there, the rule has no effect", path);
                         log_info("container %.12s: %s", id, msg);
                         if (warnings)
                                 json_array_append_new(warnings, json_string(msg));
                 }
         }
-        json_object_set_new(doc, "QuotaUsage", json_pack("{s:s,s:O}", "Backend", pouchd_quota_backend_name(d),
-                                                         "Mounts", entries));
+        json_object_set_new(doc, "QuotaUsage",
+                            json_pack("{s:s,s:O}", "Backend", pouchd_quota_backend_name(d), "Mounts", entries));
         return 0;
 }
 
@@ -427,7 +440,8 @@ void container_quota_inspect(struct pouchd *d, const char *id, json_t *doc)
         json_array_foreach(json_object_get(qu, "Mounts"), i, e) {
                 int64_t used = 0, limit = 0;
                 json_object_del(e, "Created");
-                if (quota_dir_usage(d->quota, json_get_str(e, "Key", ""), json_get_str(e, "Dir", ""), &used, &limit) < 0)
+                if (quota_dir_usage(d->quota, json_get_str(e, "Key", ""), json_get_str(e, "Dir", ""), &used, &limit) <
+                    0)
                         continue;
                 json_object_set_new(e, "Used", json_integer(used));
                 json_object_set_new(e, "Limit", json_integer(limit));
@@ -477,8 +491,7 @@ static void merge_disk_quota(json_t *hc, const json_t *dq)
         json_object_set_new(hc, "DiskQuota", map);
 }
 
-int container_quota_update(struct pouchd *d, struct container *c, const json_t *body, json_t *hc,
-                           struct pouch_err *err)
+int container_quota_update(struct pouchd *d, struct container *c, const json_t *body, json_t *hc, struct pouch_err *err)
 {
         const json_t *dq = json_object_get(body, "DiskQuota");
         _cleanup_json_ json_t *rules = NULL;
@@ -489,15 +502,20 @@ int container_quota_update(struct pouchd *d, struct container *c, const json_t *
         if (b == QUOTA_BACKEND_NONE)
                 return backend_can(d, rules, err);
         if (b == QUOTA_BACKEND_LOOP)
-                return err_set(err, -EINVAL, "cannot update the disk quota of container %.12s: the loop quota backend "
-                                             "cannot resize a quota (live resize needs the prjquota backend); "
-                                             "recreate the container with the new --disk-quota", c->id);
+                return err_set(err, -EINVAL,
+                               "cannot update the disk quota of container %.12s: the loop quota backend "
+                               "cannot resize a quota (live resize needs the prjquota backend); "
+                               "recreate the container with the new --disk-quota",
+                               c->id);
         pthread_mutex_lock(&d->lock);
-        _cleanup_json_ json_t *entries = json_deep_copy(json_object_get(json_object_get(c->doc, "QuotaUsage"), "Mounts"));
+        _cleanup_json_ json_t *entries = json_deep_copy(
+                json_object_get(json_object_get(c->doc, "QuotaUsage"), "Mounts"));
         pthread_mutex_unlock(&d->lock);
         if (json_array_size(entries) == 0)
-                return err_set(err, -EINVAL, "container %.12s has no disk quota: quotas are set when a container is "
-                                             "created (--disk-quota); update can only resize them", c->id);
+                return err_set(err, -EINVAL,
+                               "container %.12s has no disk quota: quotas are set when a container is "
+                               "created (--disk-quota); update can only resize them",
+                               c->id);
         bool matched = false;
         size_t i;
         json_t *e;
@@ -541,8 +559,10 @@ int volume_quota_check(struct pouchd *d, const json_t *options, struct pouch_err
                 return 0;
         int64_t bytes;
         if (quota_size_parse(s, &bytes) < 0)
-                return err_set(err, -EINVAL, "invalid volume size \"%s\": expected a positive integer with an optional "
-                                             "unit b, k, m, g or t (e.g. 20m)", s);
+                return err_set(err, -EINVAL,
+                               "invalid volume size \"%s\": expected a positive integer with an optional "
+                               "unit b, k, m, g or t (e.g. 20m)",
+                               s);
         _cleanup_json_ json_t *rules = json_pack("{s:[{s:[s],s:I,s:b}]}", "rules", "paths", "/", "size",
                                                  (json_int_t) bytes, "regex", 0);
         int r = backend_can(d, rules, err);
@@ -560,8 +580,9 @@ int volume_quota_apply(struct pouchd *d, const json_t *doc, struct pouch_err *er
         const char *name = json_get_str(doc, "Name", "");
         _cleanup_free_ char *key = volume_key(name);
         if (!key)
-                return err_set(err, -EINVAL, "volume %s: the name is too long for a sized volume (at most %d characters)",
-                               name, VOLUME_KEY_MAX_NAME);
+                return err_set(err, -EINVAL,
+                               "volume %s: the name is too long for a sized volume (at most %d characters)", name,
+                               VOLUME_KEY_MAX_NAME);
         int64_t pid = 0;
         int r = quota_dir_set(d->quota, key, json_get_str(doc, "Mountpoint", ""), bytes, &pid, err);
         if (r < 0)
@@ -587,6 +608,7 @@ void volume_quota_status(struct pouchd *d, json_t *doc)
         int64_t used, limit;
         if (!key || quota_dir_usage(d->quota, key, json_get_str(doc, "Mountpoint", ""), &used, &limit) < 0)
                 return;
-        json_object_set_new(doc, "Status", json_pack("{s:s,s:I,s:I}", "QuotaBackend", pouchd_quota_backend_name(d),
-                                                     "Limit", (json_int_t) limit, "Used", (json_int_t) used));
+        json_object_set_new(doc, "Status",
+                            json_pack("{s:s,s:I,s:I}", "QuotaBackend", pouchd_quota_backend_name(d), "Limit",
+                                      (json_int_t) limit, "Used", (json_int_t) used));
 }

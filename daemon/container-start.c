@@ -91,8 +91,11 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
         if (d->runtime.systemd_cgroup) {
                 /* runc's systemd form "slice:prefix:name": a transient pouch-<id>.scope in the slice */
                 if (plen && (plen < 7 || strncmp(parent + plen - 6, ".slice", 6) != 0 || memchr(parent, '/', plen)))
-                        return err_set(err, -EINVAL, "cgroup-parent for systemd cgroup should be a valid slice named as \"xxx.slice\"");
-                if (asprintf(&cgroups, "%.*s:pouch:%s", plen ? (int) plen : 12, plen ? parent : "system.slice", c->id) < 0)
+                        return err_set(
+                                err, -EINVAL,
+                                "cgroup-parent for systemd cgroup should be a valid slice named as \"xxx.slice\"");
+                if (asprintf(&cgroups, "%.*s:pouch:%s", plen ? (int) plen : 12, plen ? parent : "system.slice", c->id) <
+                    0)
                         return -ENOMEM;
         } else if (asprintf(&cgroups, "/%.*s/%s", plen ? (int) plen : 5, plen ? parent : "pouch", c->id) < 0)
                 return -ENOMEM;
@@ -140,7 +143,8 @@ static int write_bundle(struct pouchd *d, struct container *c, const char *netns
                         .services = *services ? services : NULL,
                         /* the default of `pouch stop` (container-ops.c) when the container sets none */
                         .stop_timeout = (int) json_get_int(config, "StopTimeout",
-                                                           d->cfg.default_stop_timeout > 0 ? d->cfg.default_stop_timeout : 10),
+                                                           d->cfg.default_stop_timeout > 0 ? d->cfg.default_stop_timeout
+                                                                                           : 10),
                         .command_given = given,
                         .identity_marker = identity,
                         .hostname = json_get_str(config, "Hostname", ""),
@@ -190,7 +194,8 @@ static int spawn_shim(struct pouchd *d, struct container *c, pid_t *ret_shim, st
         bool open_stdin = json_get_bool(config, "OpenStdin", false);
         bool stdin_once = json_get_bool(config, "StdinOnce", false);
         char *log_path = strdup(json_get_str(c->doc, "LogPath", ""));
-        json_t *log_cfg = json_object_get(json_object_get(json_object_get(c->doc, "HostConfig"), "LogConfig"), "Config");
+        json_t *log_cfg = json_object_get(json_object_get(json_object_get(c->doc, "HostConfig"), "LogConfig"),
+                                          "Config");
         char *max_size = strdup(json_get_str(log_cfg, "max-size", ""));
         char *max_file = strdup(json_get_str(log_cfg, "max-file", ""));
         pthread_mutex_unlock(&d->lock);
@@ -396,7 +401,8 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
                 goto out;
         }
         if (s == CONTAINER_REMOVING || s == CONTAINER_DEAD) {
-                r = err_set(err, -EBUSY, "cannot start container %.12s: it is %s", c->id, container_status_to_string(s));
+                r = err_set(err, -EBUSY, "cannot start container %.12s: it is %s", c->id,
+                            container_status_to_string(s));
                 goto out;
         }
         r = container_mount_rootfs(d, c, err);

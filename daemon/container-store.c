@@ -222,7 +222,8 @@ int containers_load(struct pouchd *d)
                         json_decref(doc);
                         return -ENOMEM;
                 }
-                enum container_status s = container_status_from_string(json_get_str(json_object_get(doc, "State"), "Status", ""));
+                enum container_status s = container_status_from_string(
+                        json_get_str(json_object_get(doc, "State"), "Status", ""));
                 c->status = s < 0 ? CONTAINER_EXITED : s;
                 pthread_mutex_lock(&d->lock);
                 container_list_add_locked(d, c);

@@ -48,7 +48,9 @@ static bool has_dest(json_t *mounts, const char *dst)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(mounts, i, m) if (strcmp(json_get_str(m, "Destination", ""), dst) == 0) return true;
+        json_array_foreach(mounts, i, m)
+                if (strcmp(json_get_str(m, "Destination", ""), dst) == 0)
+                        return true;
         return false;
 }
 
@@ -59,11 +61,11 @@ static int add_volume_mount(struct pouchd *d, json_t *mounts, const char *name, 
         int r = volume_create(d->volumes, name, NULL, NULL, NULL, &doc, err);
         if (r < 0)
                 return r;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b}", "Type", "volume", "Name",
-                                                json_get_str(doc, "Name", ""), "Source",
-                                                json_get_str(doc, "Mountpoint", ""), "Destination", dst, "Driver",
-                                                "local", "Mode", nocopy ? "nocopy" : "z", "RW", rw, "Propagation", "",
-                                                "NoCopy", nocopy));
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b}", "Type", "volume", "Name",
+                                        json_get_str(doc, "Name", ""), "Source", json_get_str(doc, "Mountpoint", ""),
+                                        "Destination", dst, "Driver", "local", "Mode", nocopy ? "nocopy" : "z", "RW",
+                                        rw, "Propagation", "", "NoCopy", nocopy));
         json_decref(doc);
         return 0;
 }
@@ -121,9 +123,9 @@ int container_volumes_prepare(struct pouchd *d, const json_t *config, json_t *hc
                         return err_set(err, -EINVAL, "invalid volume specification: '%s'", json_string_value(v) ?: "");
                 bool rw = !opts_has(opts, "ro");
                 if (src[0] == '/') {
-                        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                                                "Destination", dst, "Mode", opts ? opts : "", "RW", rw,
-                                                                "Propagation", "rprivate"));
+                        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
+                                                                src, "Destination", dst, "Mode", opts ? opts : "", "RW",
+                                                                rw, "Propagation", "rprivate"));
                         continue;
                 }
                 if (!volume_name_valid(src))
@@ -140,8 +142,8 @@ int container_volumes_prepare(struct pouchd *d, const json_t *config, json_t *hc
                         continue;
                 const char *dst = json_get_str(v, "Target", "");
                 if (dst[0] != '/')
-                        return err_set(err, -EINVAL, "invalid mount config for type \"volume\": invalid mount path: '%s'",
-                                       dst);
+                        return err_set(err, -EINVAL,
+                                       "invalid mount config for type \"volume\": invalid mount path: '%s'", dst);
                 bool nocopy = json_get_bool(json_object_get(v, "VolumeOptions"), "NoCopy", false);
                 if ((r = add_volume_mount(d, mounts, json_get_str(v, "Source", ""), dst,
                                           !json_get_bool(v, "ReadOnly", false), nocopy, err)) < 0)
@@ -162,8 +164,8 @@ int container_volumes_prepare(struct pouchd *d, const json_t *config, json_t *hc
                 bool covered = has_dest(mounts, dst) || json_object_get(json_object_get(hc, "Tmpfs"), dst);
                 size_t k;
                 json_t *m;
-                json_array_foreach(json_object_get(hc, "Mounts"), k, m) covered |=
-                        strcmp(json_get_str(m, "Target", ""), dst) == 0;
+                json_array_foreach(json_object_get(hc, "Mounts"), k, m)
+                        covered |= strcmp(json_get_str(m, "Target", ""), dst) == 0;
                 if (!covered && (r = add_volume_mount(d, mounts, NULL, dst, true, false, err)) < 0)
                         return r;
         }
@@ -250,9 +252,10 @@ bool volume_in_use_locked(struct pouchd *d, const char *name)
         for (struct container *c = d->containers; c; c = c->next) {
                 size_t i;
                 json_t *m;
-                json_array_foreach(json_object_get(c->doc, "Mounts"), i, m) if (
-                        strcmp(json_get_str(m, "Type", ""), "volume") == 0 &&
-                        strcmp(json_get_str(m, "Name", ""), name) == 0) return true;
+                json_array_foreach(json_object_get(c->doc, "Mounts"), i, m)
+                        if (strcmp(json_get_str(m, "Type", ""), "volume") == 0 &&
+                            strcmp(json_get_str(m, "Name", ""), name) == 0)
+                                return true;
         }
         return false;
 }

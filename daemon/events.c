@@ -136,20 +136,21 @@ bool event_matches(const json_t *ev, const struct filters *f)
         const json_t *actor = json_object_get(ev, "Actor");
         const json_t *attrs = json_object_get(actor, "Attributes");
         const char *type = json_get_str(ev, "Type", "");
-        if (!filters_match_exact(f, "type", type) || !filters_each_value(f, "event", action_is, (void *) json_get_str(ev, "Action", "")) ||
+        if (!filters_match_exact(f, "type", type) ||
+            !filters_each_value(f, "event", action_is, (void *) json_get_str(ev, "Action", "")) ||
             !filters_match_exact(f, "scope", json_get_str(ev, "scope", "local")))
                 return false;
         /* an object filter (container=x) keeps only events of that kind of object (pouch makes no
          * plugin, node, service, secret or config events: such a filter keeps nothing, as in dockerd) */
-        static const char *const objects[] = { "container", "volume", "network", "daemon", "plugin",
+        static const char *const objects[] = { "container", "volume",  "network", "daemon", "plugin",
                                                "node",      "service", "secret",  "config" };
         for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
                 if (filters_has(f, objects[i]) &&
                     (strcmp(type, objects[i]) != 0 || !match_actor(f, objects[i], actor, attrs)))
                         return false;
         if (filters_has(f, "image") && !filters_match_exact(f, "image", json_get_str(attrs, "image", "")) &&
-            !(strcmp(type, "image") == 0 && filters_each_value(f, "image", prefix_of,
-                                                               (void *) json_get_str(actor, "ID", ""))))
+            !(strcmp(type, "image") == 0 &&
+              filters_each_value(f, "image", prefix_of, (void *) json_get_str(actor, "ID", ""))))
                 return false;
         return filters_match_label(f, attrs);
 }

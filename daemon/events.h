@@ -14,8 +14,7 @@ struct event_bus *event_bus_free(struct event_bus *b);
 
 /* Publish {Type, Action, Actor{ID, Attributes}, status, id, from, scope, time, timeNano}.
  * attrs is stolen (may be NULL). */
-void event_publish(struct event_bus *b, const char *type, const char *action, const char *id,
-                   json_t *attrs);
+void event_publish(struct event_bus *b, const char *type, const char *action, const char *id, json_t *attrs);
 
 /* Wait for the next event with sequence > *cursor, up to deadline_ns (CLOCK_REALTIME ns,
  * 0 = forever). Returns a new reference, or NULL on timeout / bus shutdown. *cursor advances. */

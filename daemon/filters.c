@@ -71,16 +71,20 @@ static int parse_values(const char *key, const json_t *jv, char ***ret, struct p
         if (json_is_object(jv)) {
                 json_object_foreach((json_t *) jv, v, b) {
                         if (!json_is_boolean(b))
-                                return err_set(err, -EINVAL, "invalid filter '%s': the values of the object form "
-                                                             "must be booleans", key);
+                                return err_set(err, -EINVAL,
+                                               "invalid filter '%s': the values of the object form "
+                                               "must be booleans",
+                                               key);
                         if (add_value(&values, v) < 0)
                                 return -ENOMEM;
                 }
         } else if (json_is_array(jv)) {
                 json_array_foreach(jv, i, b) {
                         if (!json_is_string(b))
-                                return err_set(err, -EINVAL, "invalid filter '%s': the values of the list form "
-                                                             "must be strings", key);
+                                return err_set(err, -EINVAL,
+                                               "invalid filter '%s': the values of the list form "
+                                               "must be strings",
+                                               key);
                         if (add_value(&values, json_string_value(b)) < 0)
                                 return -ENOMEM;
                 }
@@ -150,8 +154,7 @@ char *const *filters_keys(const struct filters *f)
         return f ? f->keys : none;
 }
 
-bool filters_each_value(const struct filters *f, const char *key, bool (*match)(const char *value, void *ud),
-                        void *ud)
+bool filters_each_value(const struct filters *f, const char *key, bool (*match)(const char *value, void *ud), void *ud)
 {
         const struct filter_entry *e = find(f, key);
         if (!e || !e->values[0])
@@ -236,8 +239,8 @@ static int parse_go_duration(const char *s, int64_t *ret_ns)
         static const struct {
                 const char *unit;
                 double ns;
-        } units[] = { { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
-                      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+        } units[] = { { "ns", 1 },   { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 },
+                      { "ms", 1e6 }, { "s", 1e9 },  { "m", 60e9 },        { "h", 3600e9 } };
         bool neg = *s == '-';
         if (*s == '-' || *s == '+')
                 s++;
@@ -274,8 +277,7 @@ static int parse_go_duration(const char *s, int64_t *ret_ns)
         return 0;
 }
 
-int filters_get_time(const struct filters *f, const char *key, int64_t now_ns, int64_t *ret_ns,
-                     struct pouch_err *err)
+int filters_get_time(const struct filters *f, const char *key, int64_t now_ns, int64_t *ret_ns, struct pouch_err *err)
 {
         const struct filter_entry *e = find(f, key);
         if (!e)

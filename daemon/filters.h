@@ -39,8 +39,7 @@ char *const *filters_values(const struct filters *f, const char *key);
 char *const *filters_keys(const struct filters *f);
 
 /* True when key is absent or has no values, or when match(value, ud) holds for one of its values. */
-bool filters_each_value(const struct filters *f, const char *key, bool (*match)(const char *value, void *ud),
-                        void *ud);
+bool filters_each_value(const struct filters *f, const char *key, bool (*match)(const char *value, void *ud), void *ud);
 /* filters_each_value with exact string equality. */
 bool filters_match_exact(const struct filters *f, const char *key, const char *s);
 /* dockerd's label rule on a Labels object (may be NULL): every "label" value ("key" or
@@ -55,5 +54,4 @@ int filters_get_bool(const struct filters *f, const char *key, bool *ret, struct
 /* A time key ("until" of the prune endpoints): one value, a Go duration before now ("24h", "1h30m",
  * "90s"), unix seconds[.fraction] or RFC 3339. 0 when absent, 1 when set (*ret_ns since the epoch),
  * -EINVAL otherwise. */
-int filters_get_time(const struct filters *f, const char *key, int64_t now_ns, int64_t *ret_ns,
-                     struct pouch_err *err);
+int filters_get_time(const struct filters *f, const char *key, int64_t now_ns, int64_t *ret_ns, struct pouch_err *err);

@@ -24,10 +24,10 @@
 enum watch_kind { WATCH_NONE, WATCH_POUCH_INIT, WATCH_SYSTEMD };
 
 struct watch_entry {
-        struct container *c;   /* a reference held while watched */
-        uint64_t generation;   /* c->start_generation when the watch began */
+        struct container *c; /* a reference held while watched */
+        uint64_t generation; /* c->start_generation when the watch began */
         enum watch_kind kind;
-        int wd;                /* inotify watch of the rich state directory, -1 when none */
+        int wd; /* inotify watch of the rich state directory, -1 when none */
         struct watch_entry *next;
 };
 
@@ -141,10 +141,9 @@ static void sync_entries(struct pouchd *d, struct health_watch *w)
  * by timeout(1) when the image has it, so a hung systemd cannot hold the watcher for long. */
 static void probe_systemd(struct pouchd *d, const char *id, struct health_probe *p)
 {
-        static const char script[] =
-                "t=; command -v timeout >/dev/null 2>&1 && t='timeout 5'; "
-                "$t systemctl is-system-running 2>/dev/null; echo '--'; "
-                "$t systemctl --failed --plain --no-legend --no-pager 2>/dev/null";
+        static const char script[] = "t=; command -v timeout >/dev/null 2>&1 && t='timeout 5'; "
+                                     "$t systemctl is-system-running 2>/dev/null; echo '--'; "
+                                     "$t systemctl --failed --plain --no-legend --no-pager 2>/dev/null";
         char *argv[12];
         int n = 0;
         argv[n++] = d->runtime.path;

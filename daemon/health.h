@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 enum health_status {
-        HEALTH_NONE,      /* nothing to say (no health, or the container is stopping) */
+        HEALTH_NONE, /* nothing to say (no health, or the container is stopping) */
         HEALTH_STARTING,
         HEALTH_HEALTHY,
         HEALTH_UNHEALTHY,
@@ -28,9 +28,9 @@ enum health_status {
 
 struct health_probe {
         enum health_status status;
-        int exit_code;              /* of the log entry: 0 fine, 1 unhealthy (docker's meaning) */
-        int failed;                 /* services (units) that failed */
-        int crashlooping;           /* services restarting after HEALTH_CRASHLOOP_RESTARTS restarts */
+        int exit_code;    /* of the log entry: 0 fine, 1 unhealthy (docker's meaning) */
+        int failed;       /* services (units) that failed */
+        int crashlooping; /* services restarting after HEALTH_CRASHLOOP_RESTARTS restarts */
         char output[HEALTH_OUTPUT_MAX];
 };
 

@@ -57,8 +57,8 @@ int http_query_time(struct http_req *r, const char *key, int64_t *ret_ns, struct
         struct timespec now = now_realtime();
         if (parse_time_arg(v, timespec_to_ns(&now), ret_ns) < 0)
                 return err_set(err, -EINVAL,
-                               "invalid value for %s: \"%s\" (want unix seconds, RFC 3339 or a duration like 10m)",
-                               key, v);
+                               "invalid value for %s: \"%s\" (want unix seconds, RFC 3339 or a duration like 10m)", key,
+                               v);
         return 1;
 }
 
@@ -76,8 +76,8 @@ static enum MHD_Result json_encode_failed(struct http_req *r)
 {
         static const char body[] = "{\"message\":\"internal error: the response could not be encoded\"}\n";
         log_error("%s %s: the response could not be encoded", r->method, r->path);
-        struct MHD_Response *resp =
-                MHD_create_response_from_buffer(sizeof(body) - 1, (void *) body, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *) body,
+                                                                    MHD_RESPMEM_PERSISTENT);
         if (!resp)
                 return MHD_NO;
         MHD_add_response_header(resp, "Content-Type", "application/json");
@@ -134,7 +134,8 @@ enum MHD_Result http_errorf(struct http_req *r, unsigned status, const char *fmt
 
 enum MHD_Result http_error(struct http_req *r, const struct pouch_err *err)
 {
-        return http_errorf(r, (unsigned) err_http_status(err->code), "%s", err->msg[0] ? err->msg : strerror(-err->code));
+        return http_errorf(r, (unsigned) err_http_status(err->code), "%s",
+                           err->msg[0] ? err->msg : strerror(-err->code));
 }
 
 json_t *http_body_json(struct http_req *r, bool allow_empty, enum MHD_Result *ret_result)
@@ -190,8 +191,8 @@ static void *stream_thread(void *p)
 }
 
 struct stream_reader {
-        int fd;      /* read end of the worker's pipe */
-        int client;  /* the HTTP connection's socket, watched for hang-up */
+        int fd;     /* read end of the worker's pipe */
+        int client; /* the HTTP connection's socket, watched for hang-up */
 };
 
 /* Block until the worker produced data; give up when the client hung up, so a worker waiting
@@ -201,15 +202,13 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         (void) pos;
         struct stream_reader *sr = cls;
         for (;;) {
-                struct pollfd p[2] = { { .fd = sr->fd, .events = POLLIN },
-                                       { .fd = sr->client, .events = POLLRDHUP } };
+                struct pollfd p[2] = { { .fd = sr->fd, .events = POLLIN }, { .fd = sr->client, .events = POLLRDHUP } };
                 if (poll(p, sr->client >= 0 ? 2 : 1, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return MHD_CONTENT_READER_END_WITH_ERROR;
                 }
-                if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-                    (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+                if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) && (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
                         return MHD_CONTENT_READER_END_WITH_ERROR;
                 if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
                         continue;
@@ -236,15 +235,14 @@ bool http_stream_client_gone(int fd)
         return poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP));
 }
 
-enum MHD_Result http_stream(struct http_req *r, unsigned status, const char *content_type,
-                            stream_worker_fn worker, void *ud, void (*free_ud)(void *))
+enum MHD_Result http_stream(struct http_req *r, unsigned status, const char *content_type, stream_worker_fn worker,
+                            void *ud, void (*free_ud)(void *))
 {
         return api_stream_with_header(r, status, content_type, NULL, NULL, worker, ud, free_ud);
 }
 
-enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, const char *content_type,
-                                       const char *hname, const char *hvalue, stream_worker_fn worker, void *ud,
-                                       void (*free_ud)(void *))
+enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, const char *content_type, const char *hname,
+                                       const char *hvalue, stream_worker_fn worker, void *ud, void (*free_ud)(void *))
 {
         /* The reader blocks until the worker writes, maybe for hours (wait, events, logs -f). */
         r->long_lived = true;
@@ -262,8 +260,8 @@ enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, cons
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         if (ci)
                 sr->client = ci->connect_fd;
-        struct MHD_Response *resp =
-                MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, sr, stream_free);
+        struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, sr,
+                                                                      stream_free);
         if (content_type)
                 MHD_add_response_header(resp, "Content-Type", content_type);
         if (hname)
@@ -379,6 +377,7 @@ enum MHD_Result http_hijack(struct http_req *r, const char *content_type, hijack
         h->sock = -1;
         struct MHD_Response *resp = MHD_create_response_for_upgrade(hijack_upgraded, h);
         MHD_add_response_header(resp, "Upgrade", "tcp");
-        MHD_add_response_header(resp, "Content-Type", content_type ? content_type : "application/vnd.docker.raw-stream");
+        MHD_add_response_header(resp, "Content-Type",
+                                content_type ? content_type : "application/vnd.docker.raw-stream");
         return queue(r, 101, resp);
 }

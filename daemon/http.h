@@ -15,31 +15,31 @@
 #define MAX_JSON_BODY (16u << 20)
 
 enum body_mode {
-        BODY_NONE,   /* ignore any body */
-        BODY_JSON,   /* buffer up to MAX_JSON_BODY */
-        BODY_SPOOL,  /* spool to an unlinked temp file (tar uploads) */
+        BODY_NONE,  /* ignore any body */
+        BODY_JSON,  /* buffer up to MAX_JSON_BODY */
+        BODY_SPOOL, /* spool to an unlinked temp file (tar uploads) */
 };
 
 struct http_req {
         struct pouchd *d;
         struct MHD_Connection *conn;
         const char *method;
-        char *path;              /* without the /vX.Y prefix */
-        char *params[2];         /* captured path parts ({} and {*}) */
+        char *path;      /* without the /vX.Y prefix */
+        char *params[2]; /* captured path parts ({} and {*}) */
         char *body;
         size_t body_len;
         bool body_too_large;
-        int body_fd;             /* BODY_SPOOL: readable fd positioned at 0 */
+        int body_fd; /* BODY_SPOOL: readable fd positioned at 0 */
         const struct route *route;
-        bool long_lived;         /* streamed or hijacked response: no idle timeout while it runs */
-        bool upgraded;           /* hijacked: the connection is not reused for requests */
+        bool long_lived; /* streamed or hijacked response: no idle timeout while it runs */
+        bool upgraded;   /* hijacked: the connection is not reused for requests */
 };
 
 typedef enum MHD_Result (*route_fn)(struct http_req *r);
 
 struct route {
         const char *method;
-        const char *pattern;     /* "/containers/{}/start", "/images/{*}/json" */
+        const char *pattern; /* "/containers/{}/start", "/images/{*}/json" */
         route_fn fn;
         enum body_mode body;
 };
@@ -71,13 +71,12 @@ enum MHD_Result http_errorf(struct http_req *r, unsigned status, const char *fmt
  * is chunked and each write is flushed. When the client goes away, writes fail with EPIPE and
  * the worker should return. free_ud(ud) runs after the worker returns. */
 typedef void (*stream_worker_fn)(void *ud, int fd);
-enum MHD_Result http_stream(struct http_req *r, unsigned status, const char *content_type,
-                            stream_worker_fn worker, void *ud, void (*free_ud)(void *));
+enum MHD_Result http_stream(struct http_req *r, unsigned status, const char *content_type, stream_worker_fn worker,
+                            void *ud, void (*free_ud)(void *));
 
 /* http_stream with one extra response header. */
-enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, const char *content_type,
-                                       const char *hname, const char *hvalue, stream_worker_fn worker, void *ud,
-                                       void (*free_ud)(void *));
+enum MHD_Result api_stream_with_header(struct http_req *r, unsigned status, const char *content_type, const char *hname,
+                                       const char *hvalue, stream_worker_fn worker, void *ud, void (*free_ud)(void *));
 
 /* For stream workers that wait long without writing: has the reader side gone away? */
 bool http_stream_client_gone(int fd);

@@ -25,8 +25,8 @@ int containers_restore(struct pouchd *d);
 int container_mount_rootfs(struct pouchd *d, struct container *c, struct pouch_err *err);
 
 /* Wait (with d->lock held) until pred holds or the deadline (CLOCK_REALTIME ns, 0 = forever). */
-bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c,
-                           void *ud, int64_t deadline_ns);
+bool container_wait_locked(struct pouchd *d, bool (*pred)(struct container *c, void *ud), struct container *c, void *ud,
+                           int64_t deadline_ns);
 
 /* container-volumes.c */
 /* At create: named volumes of Binds and Mounts (created when missing), --volumes-from, an anonymous

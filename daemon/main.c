@@ -63,8 +63,8 @@ static int lock_home(struct pouchd *d, struct pouch_err *err)
                 int e = errno;
                 close(fd);
                 if (e == EWOULDBLOCK)
-                        return err_set(err, -EBUSY, "another pouchd is already running with home %s (lock %s)",
-                                       d->home, path);
+                        return err_set(err, -EBUSY, "another pouchd is already running with home %s (lock %s)", d->home,
+                                       path);
                 return err_set(err, -e, "cannot lock %s: %s", path, strerror(e));
         }
         char pid[32];

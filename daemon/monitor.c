@@ -142,8 +142,7 @@ static void *restart_thread(void *p)
         bool go = c->restart_pending && !c->removed && !c->manual_stop && !d->shutting_down;
         c->restart_pending = false;
         if (go) {
-                json_object_set_new(c->doc, "RestartCount",
-                                    json_integer(json_get_int(c->doc, "RestartCount", 0) + 1));
+                json_object_set_new(c->doc, "RestartCount", json_integer(json_get_int(c->doc, "RestartCount", 0) + 1));
                 container_set_status_locked(d, c, CONTAINER_RESTARTING);
         }
         pthread_mutex_unlock(&d->lock);
@@ -263,8 +262,9 @@ void container_handle_exit(struct pouchd *d, struct container *c)
         c->exit_generation++;
         container_set_status_locked(d, c, CONTAINER_EXITED);
         container_save_locked(d, c);
-        json_t *attrs = json_pack("{s:s,s:s,s:s}", "image", json_get_str(json_object_get(c->doc, "Config"), "Image", ""),
-                                  "name", container_name(c) + 1, "exitCode", "");
+        json_t *attrs = json_pack("{s:s,s:s,s:s}", "image",
+                                  json_get_str(json_object_get(c->doc, "Config"), "Image", ""), "name",
+                                  container_name(c) + 1, "exitCode", "");
         char codebuf[16];
         snprintf(codebuf, sizeof(codebuf), "%d", code);
         json_object_set_new(attrs, "exitCode", json_string(codebuf));
@@ -343,7 +343,8 @@ int containers_restore(struct pouchd *d)
                 } else if (c->status == CONTAINER_EXITED && !c->manual_stop) {
                         /* docker starts always/unless-stopped containers again at daemon start */
                         const char *pol = json_get_str(json_object_get(json_object_get(c->doc, "HostConfig"),
-                                                                       "RestartPolicy"), "Name", "no");
+                                                                       "RestartPolicy"),
+                                                       "Name", "no");
                         if (strcmp(pol, "always") == 0 || strcmp(pol, "unless-stopped") == 0) {
                                 pthread_mutex_lock(&d->lock);
                                 schedule_restart_locked(d, c, 0);

@@ -6,16 +6,16 @@
 #include <sys/random.h>
 
 static const char *const left[] = {
-        "admiring", "brave",  "calm",    "clever",  "dazzling", "eager",   "elegant", "festive",
-        "focused",  "gallant", "happy",  "jolly",   "keen",     "loving",  "modest",  "nifty",
-        "quirky",   "relaxed", "serene", "sharp",   "stoic",    "sweet",   "tender",  "vibrant",
+        "admiring", "brave",   "calm",   "clever",   "dazzling",  "eager",      "elegant",   "festive",
+        "focused",  "gallant", "happy",  "jolly",    "keen",      "loving",     "modest",    "nifty",
+        "quirky",   "relaxed", "serene", "sharp",    "stoic",     "sweet",      "tender",    "vibrant",
         "wizardly", "zealous", "upbeat", "trusting", "priceless", "optimistic", "nostalgic", "hopeful",
 };
 static const char *const right[] = {
-        "albattani", "babbage", "bardeen", "bohr",     "curie",   "darwin",  "euclid",   "fermat",
-        "galileo",   "hopper",  "hypatia", "joliot",   "kepler",  "lamarr",  "lovelace", "meitner",
-        "newton",    "noether", "pascal",  "ritchie",  "shannon", "thompson", "torvalds", "turing",
-        "wozniak",   "yalow",   "zhukovsky", "knuth",  "liskov",  "mccarthy", "perlman",  "sammet",
+        "albattani", "babbage", "bardeen",   "bohr",    "curie",   "darwin",   "euclid",   "fermat",
+        "galileo",   "hopper",  "hypatia",   "joliot",  "kepler",  "lamarr",   "lovelace", "meitner",
+        "newton",    "noether", "pascal",    "ritchie", "shannon", "thompson", "torvalds", "turing",
+        "wozniak",   "yalow",   "zhukovsky", "knuth",   "liskov",  "mccarthy", "perlman",  "sammet",
 };
 
 void random_container_name(char *buf, size_t len, unsigned attempt)

@@ -23,8 +23,8 @@ struct peer_caps;
 
 struct pouchd_config {
         char *home;
-        char **listen;            /* "unix:///path", "fd://" */
-        char *runtime;            /* runc | crun | path */
+        char **listen; /* "unix:///path", "fd://" */
+        char *runtime; /* runc | crun | path */
         char *config_file;
         char *log_level;
         bool debug;
@@ -32,19 +32,19 @@ struct pouchd_config {
         int64_t default_stop_timeout;
         char **registry_mirrors;
         char **insecure_registries;
-        char *bip;                /* default bridge network: gateway/prefix (NULL: 172.29.0.1/16) */
-        char *bridge;             /* default bridge device (NULL: pouch0) */
-        char *cni_bin_dir;        /* CNI plugins (NULL: /usr/lib/cni) */
-        char *cgroup_driver;      /* cgroupfs (default) | systemd */
-        char *quota_backend;      /* --quota-backend prjquota|loop|none (NULL: detect) */
-        char **hooks_dirs;        /* --hooks-dir: oci-hooks(5) directories (NULL: the defaults) */
-        char *lxcfs_home;         /* --lxcfs-home: lxcfs mount point (NULL: <home>/lxcfs) */
-        char *lxcfs_binary;       /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
-        bool enable_lxcfs;        /* --enable-lxcfs: lxcfs views for every container by default */
-        bool no_rich_sysinfo;     /* "rich-sysinfo": false: rich containers see the host's sysinfo(2) */
-        int hook_timeout;         /* --hook-timeout: seconds for hooks that set none (0: unbounded) */
-        int http_timeout;         /* --http-timeout: seconds an API connection may stay idle (0: unbounded) */
-        int max_conns_per_peer;   /* --max-connections-per-peer: per TCP address / non-root uid (0: no cap) */
+        char *bip;              /* default bridge network: gateway/prefix (NULL: 172.29.0.1/16) */
+        char *bridge;           /* default bridge device (NULL: pouch0) */
+        char *cni_bin_dir;      /* CNI plugins (NULL: /usr/lib/cni) */
+        char *cgroup_driver;    /* cgroupfs (default) | systemd */
+        char *quota_backend;    /* --quota-backend prjquota|loop|none (NULL: detect) */
+        char **hooks_dirs;      /* --hooks-dir: oci-hooks(5) directories (NULL: the defaults) */
+        char *lxcfs_home;       /* --lxcfs-home: lxcfs mount point (NULL: <home>/lxcfs) */
+        char *lxcfs_binary;     /* --lxcfs-binary (NULL: /usr/bin/lxcfs) */
+        bool enable_lxcfs;      /* --enable-lxcfs: lxcfs views for every container by default */
+        bool no_rich_sysinfo;   /* "rich-sysinfo": false: rich containers see the host's sysinfo(2) */
+        int hook_timeout;       /* --hook-timeout: seconds for hooks that set none (0: unbounded) */
+        int http_timeout;       /* --http-timeout: seconds an API connection may stay idle (0: unbounded) */
+        int max_conns_per_peer; /* --max-connections-per-peer: per TCP address / non-root uid (0: no cap) */
 };
 
 enum container_status {
@@ -71,27 +71,27 @@ struct container {
         enum container_status status;
         pid_t shim_pid;
         int shim_pidfd;
-        uint64_t exit_generation;     /* bumped at every exit, for wait?condition=next-exit */
+        uint64_t exit_generation; /* bumped at every exit, for wait?condition=next-exit */
         uint64_t start_generation;
-        bool removed;                 /* deleted: waiters for "removed" return */
-        bool manual_stop;             /* stopped by the user: no restart policy */
+        bool removed;     /* deleted: waiters for "removed" return */
+        bool manual_stop; /* stopped by the user: no restart policy */
         bool restart_pending;
-        bool shim_ready;              /* the shim serves attach.sock (from create until exit) */
-        int attach_waiting;           /* attaches waiting for the shim; start waits for them */
-        int refs;                     /* held by API handlers; freed at 0 after removal */
-        pthread_mutex_t op_lock;      /* serialises lifecycle operations on this container */
+        bool shim_ready;         /* the shim serves attach.sock (from create until exit) */
+        int attach_waiting;      /* attaches waiting for the shim; start waits for them */
+        int refs;                /* held by API handlers; freed at 0 after removal */
+        pthread_mutex_t op_lock; /* serialises lifecycle operations on this container */
         struct container *next;
 };
 
 struct exec_rec {
         char id[65];
         char container_id[65];
-        json_t *config;               /* the exec-create body */
+        json_t *config; /* the exec-create body */
         bool running, started, exited;
-        bool tty;                     /* started with a terminal (config or start body) */
+        bool tty; /* started with a terminal (config or start body) */
         int exit_code;
-        char *error;                  /* why it could not start (the runtime's message), or NULL */
-        int error_code;               /* and its -errno: -EINVAL when the request was at fault */
+        char *error;    /* why it could not start (the runtime's message), or NULL */
+        int error_code; /* and its -errno: -EINVAL when the request was at fault */
         pid_t pid;
         int64_t created_ns;
         struct exec_rec *next;
@@ -101,20 +101,20 @@ struct pouchd {
         struct pouchd_config cfg;
         char *home;
         char *shim_path;
-        char *init_path;              /* pouch-init, for rich containers (NULL when missing) */
+        char *init_path; /* pouch-init, for rich containers (NULL when missing) */
         struct runtime runtime;
         struct image_store *images;
         struct volume_store *volumes;
-        struct quota_manager *quota;  /* disk quotas (container-quota.h) */
+        struct quota_manager *quota; /* disk quotas (container-quota.h) */
         struct network_store *networks;
         struct event_bus *events;
         struct monitor *monitor;
-        struct health_watch *health;  /* rich containers' health (health-watch.h) */
-        struct lxcfs *lxcfs;          /* the supervised lxcfs (container-lxcfs.h) */
-        pthread_mutex_t lock;         /* guards the container list and every container's doc/status */
-        pthread_cond_t changed;       /* broadcast on every container state change */
+        struct health_watch *health; /* rich containers' health (health-watch.h) */
+        struct lxcfs *lxcfs;         /* the supervised lxcfs (container-lxcfs.h) */
+        pthread_mutex_t lock;        /* guards the container list and every container's doc/status */
+        pthread_cond_t changed;      /* broadcast on every container state change */
         struct container *containers;
-        struct exec_rec *execs;       /* guarded by lock */
+        struct exec_rec *execs; /* guarded by lock */
         int lock_fd;
         struct timespec started;
         bool shutting_down;
@@ -132,7 +132,7 @@ void container_put(struct pouchd *d, struct container *c);
 int container_save_locked(struct pouchd *d, struct container *c);
 char *container_dir(struct pouchd *d, const char *id, const char *sub);
 char *container_run_dir(struct pouchd *d, const char *id, const char *sub);
-const char *container_name(struct container *c);  /* "/name" */
+const char *container_name(struct container *c); /* "/name" */
 void container_set_status_locked(struct pouchd *d, struct container *c, enum container_status s);
 int container_name_reserve_locked(struct pouchd *d, const char *name, struct pouch_err *err);
 void container_list_add_locked(struct pouchd *d, struct container *c);

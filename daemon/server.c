@@ -102,7 +102,8 @@ static void conn_timeout_set(struct http_req *r, bool on)
                 MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, on ? secs : 0u);
 }
 
-static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
 {
         (void) cls;
         (void) conn;
@@ -190,8 +191,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                         return http_errorf(r, 400, "client version %s is too new. Maximum supported API version is %s",
                                            apiver, API_VERSION);
                 if (apiver[0] && http_version_cmp(apiver, API_MIN_VERSION) < 0)
-                        return http_errorf(r, 400, "client version %s is too old. Minimum supported API version is %s, "
-                                           "please upgrade your client to a newer version", apiver, API_MIN_VERSION);
+                        return http_errorf(r, 400,
+                                           "client version %s is too old. Minimum supported API version is %s, "
+                                           "please upgrade your client to a newer version",
+                                           apiver, API_MIN_VERSION);
                 bool known;
                 r->route = http_route_find(method, r->path, r->params, &known);
                 if (!r->route) {
@@ -250,7 +253,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 static int listen_tcp(struct pouchd *d, const char *hostport, struct pouch_err *err)
 {
         if (!d->cfg.tls_ca || !d->cfg.tls_cert || !d->cfg.tls_key)
-                return err_set(err, -EINVAL, "tcp://%s requires --tlscacert, --tlscert and --tlskey (mutual TLS)", hostport);
+                return err_set(err, -EINVAL, "tcp://%s requires --tlscacert, --tlscert and --tlskey (mutual TLS)",
+                               hostport);
         char host[256];
         snprintf(host, sizeof(host), "%s", hostport);
         char *colon = strrchr(host, ':');

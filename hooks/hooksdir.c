@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 struct hook_file {
-        char *name;   /* base name: ordering and overriding */
+        char *name; /* base name: ordering and overriding */
         char *path;
 };
 
@@ -37,7 +37,8 @@ static int scan_dir(const char *dir, struct hook_file **files, size_t *n)
 {
         _cleanup_closedir_ DIR *dp = opendir(dir);
         if (!dp)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : log_warn_errno(-errno, "Cannot read hooks dir %s", dir);
+                return errno == ENOENT || errno == ENOTDIR ? 0
+                                                           : log_warn_errno(-errno, "Cannot read hooks dir %s", dir);
         struct dirent *de;
         while ((de = readdir(dp))) {
                 size_t len = strlen(de->d_name);

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *const oci_hook_stages[] = { "prestart",       "createRuntime", "createContainer",
-                                        "startContainer", "poststart",     "poststop",
-                                        NULL };
+const char *const oci_hook_stages[] = {
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL
+};
 
 struct annotation_rule {
         regex_t key, value;
@@ -19,10 +19,10 @@ struct annotation_rule {
 
 struct oci_hook {
         char *source;
-        json_t *command;          /* {path, args, env, timeout} as the runtime spec wants it */
-        unsigned stages;          /* bit per oci_hook_stages index */
-        int always;               /* -1 unset, 0 false, 1 true */
-        int has_bind_mounts;      /* -1 unset */
+        json_t *command;     /* {path, args, env, timeout} as the runtime spec wants it */
+        unsigned stages;     /* bit per oci_hook_stages index */
+        int always;          /* -1 unset, 0 false, 1 true */
+        int has_bind_mounts; /* -1 unset */
         struct annotation_rule *annotations;
         size_t n_annotations;
         regex_t *commands;
@@ -87,8 +87,10 @@ static int parse_command(struct oci_hook *h, const json_t *hook, struct pouch_er
                 json_t *v;
                 if (!json_is_array(a))
                         return err_set(err, -EINVAL, "%s: hook.%s must be an array of strings", h->source, lists[k]);
-                json_array_foreach(a, i, v) if (!json_is_string(v)) return err_set(
-                        err, -EINVAL, "%s: hook.%s must be an array of strings", h->source, lists[k]);
+                json_array_foreach(a, i, v)
+                        if (!json_is_string(v))
+                                return err_set(err, -EINVAL, "%s: hook.%s must be an array of strings", h->source,
+                                               lists[k]);
                 json_object_set(h->command, lists[k], a);
         }
         json_t *t = json_object_get(hook, "timeout");
@@ -124,7 +126,8 @@ static int parse_when(struct oci_hook *h, const json_t *when, struct pouch_err *
                 return r;
         json_t *ann = json_object_get(when, "annotations");
         if (ann && !json_is_object(ann))
-                return err_set(err, -EINVAL, "%s: when.annotations must be an object of regular expressions", h->source);
+                return err_set(err, -EINVAL, "%s: when.annotations must be an object of regular expressions",
+                               h->source);
         if (json_object_size(ann) > 0) {
                 h->annotations = calloc(json_object_size(ann), sizeof(*h->annotations));
                 if (!h->annotations)
@@ -247,9 +250,8 @@ bool oci_hook_match(const struct oci_hook *h, const json_t *spec, bool has_bind_
                 hits++;
         }
         if (h->n_commands > 0) {
-                const char *cmd = json_string_value(json_array_get(json_object_get(json_object_get(spec, "process"),
-                                                                                   "args"),
-                                                                   0));
+                const char *cmd = json_string_value(
+                        json_array_get(json_object_get(json_object_get(spec, "process"), "args"), 0));
                 bool any = false;
                 for (size_t i = 0; cmd && i < h->n_commands && !any; i++)
                         any = matches(&h->commands[i], cmd);

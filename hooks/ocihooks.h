@@ -38,7 +38,7 @@ const char *oci_hook_source(const struct oci_hook *h);
 bool oci_hook_has_stage(const struct oci_hook *h, int stage);
 
 struct oci_hook_set {
-        struct oci_hook **hooks;  /* sorted by file name */
+        struct oci_hook **hooks; /* sorted by file name */
         size_t n;
 };
 

@@ -182,7 +182,8 @@ static int64_t usage_at(int dirfd, dev_t dev, int depth)
                         continue;
                 total += (int64_t) st.st_blocks * 512;
                 if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
-                        _cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        _cleanup_close_ int sub = openat(dirfd, de->d_name,
+                                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub >= 0)
                                 total += usage_at(sub, dev, depth + 1);
                 }

@@ -74,10 +74,10 @@ int log_internal(enum log_level level, int err, const char *file, int line, cons
         }
         const char *base = strrchr(file, '/');
         if (level == LOG_LEVEL_DEBUG)
-                fprintf(stderr, "%s.%06ldZ %s[%s] %s:%d %s%s\n", when, ts.tv_nsec / 1000, log_ident,
-                        level_names[level], base ? base + 1 : file, line, msg, errbuf);
+                fprintf(stderr, "%s.%06ldZ %s[%s] %s:%d %s%s\n", when, ts.tv_nsec / 1000, log_ident, level_names[level],
+                        base ? base + 1 : file, line, msg, errbuf);
         else
-                fprintf(stderr, "%s.%06ldZ %s[%s] %s%s\n", when, ts.tv_nsec / 1000, log_ident,
-                        level_names[level], msg, errbuf);
+                fprintf(stderr, "%s.%06ldZ %s[%s] %s%s\n", when, ts.tv_nsec / 1000, log_ident, level_names[level], msg,
+                        errbuf);
         return ret;
 }

@@ -34,7 +34,8 @@ static void close_span(unsigned lo, unsigned hi)
         if (syscall(SYS_close_range, lo, hi, 0) == 0)
                 return;
         struct rlimit rl;
-        unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (unsigned) rl.rlim_cur : 65536;
+        unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (unsigned) rl.rlim_cur
+                                                                                          : 65536;
         for (unsigned fd = lo; fd <= hi && fd < max; fd++)
                 close((int) fd);
 }
@@ -90,8 +91,7 @@ static char *sink_take(struct sink *s)
         return s->buf;
 }
 
-int spawn_capture(char *const argv[], char *const env[], const char *input, size_t input_len,
-                  struct spawn_result *ret)
+int spawn_capture(char *const argv[], char *const env[], const char *input, size_t input_len, struct spawn_result *ret)
 {
         int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
         if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {

@@ -10,14 +10,9 @@ static const struct {
         const char *name;
         int64_t ns;
 } units[] = {
-        { "ns", 1 },
-        { "us", 1000 },
-        { "\xc2\xb5s", 1000 }, /* U+00B5 micro sign */
-        { "\xce\xbcs", 1000 }, /* U+03BC Greek mu */
-        { "ms", 1000000 },
-        { "s", 1000000000LL },
-        { "m", 60 * 1000000000LL },
-        { "h", 3600 * 1000000000LL },
+        { "ns", 1 },           { "us", 1000 },        { "\xc2\xb5s", 1000 }, /* U+00B5 micro sign */
+        { "\xce\xbcs", 1000 },                                               /* U+03BC Greek mu */
+        { "ms", 1000000 },     { "s", 1000000000LL }, { "m", 60 * 1000000000LL }, { "h", 3600 * 1000000000LL },
 };
 
 /* One "1.5h" part: its nanoseconds added to *sum; *p moves past it. */

@@ -27,8 +27,7 @@ int unix_listen(const char *path, mode_t mode)
         if (fd < 0)
                 return -errno;
         unlink(path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(path, mode) < 0 ||
-            listen(fd, 128) < 0) {
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(path, mode) < 0 || listen(fd, 128) < 0) {
                 r = -errno;
                 close(fd);
                 return r;
@@ -81,8 +80,7 @@ ssize_t unix_recv_fd(int sock, void *data, size_t len, int *ret_fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int) * 4)];
         struct iovec iov = { .iov_base = data, .iov_len = len };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                              .msg_controllen = sizeof(cbuf) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
         *ret_fd = -1;
         ssize_t n;
         do

@@ -31,7 +31,7 @@ void format_rfc3339nano(const struct timespec *ts, char *buf, size_t len)
         struct tm tm;
         /* a time gmtime cannot represent, or outside years 1-9999, shows as Go's zero time */
         if (!gmtime_r(&ts->tv_sec, &tm) || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
-                tm = (struct tm) { .tm_year = 1 - 1900, .tm_mday = 1 };
+                tm = (struct tm){ .tm_year = 1 - 1900, .tm_mday = 1 };
         snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                  tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec);
 }

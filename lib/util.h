@@ -24,8 +24,8 @@ void format_human_size(double bytes, char *buf, size_t len);
 
 /* NULL-terminated string vectors. */
 char **strv_new(void);
-int strv_push(char ***strv, const char *s);   /* copies s */
-int strv_consume(char ***strv, char *s);     /* takes s */
+int strv_push(char ***strv, const char *s); /* copies s */
+int strv_consume(char ***strv, char *s);    /* takes s */
 size_t strv_length(char *const *strv);
 char **strv_free(char **strv);
 bool strv_contains(char *const *strv, const char *s);

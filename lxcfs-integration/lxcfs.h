@@ -19,10 +19,10 @@ extern const char *const lxcfs_view_files[];
 struct lxcfs;
 
 struct lxcfs_opts {
-        const char *binary;      /* NULL: /usr/bin/lxcfs */
-        const char *mountpoint;  /* created when missing */
-        const char *pidfile;     /* lxcfs's own (locked) pid file */
-        const char *logfile;     /* lxcfs's stderr; NULL: /dev/null */
+        const char *binary;     /* NULL: /usr/bin/lxcfs */
+        const char *mountpoint; /* created when missing */
+        const char *pidfile;    /* lxcfs's own (locked) pid file */
+        const char *logfile;    /* lxcfs's stderr; NULL: /dev/null */
         /* Runs on the supervisor thread (no lock held) after lxcfs was started again. */
         void (*on_restart)(void *ud);
         void *ud;

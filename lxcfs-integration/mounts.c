@@ -22,8 +22,14 @@
 #define FUSE_MAGIC 0x65735546
 
 const char *const lxcfs_view_files[] = {
-        "proc/meminfo", "proc/cpuinfo", "proc/stat",  "proc/uptime",
-        "proc/diskstats", "proc/swaps", "proc/loadavg", "sys/devices/system/cpu/online",
+        "proc/meminfo",
+        "proc/cpuinfo",
+        "proc/stat",
+        "proc/uptime",
+        "proc/diskstats",
+        "proc/swaps",
+        "proc/loadavg",
+        "sys/devices/system/cpu/online",
         NULL,
 };
 
@@ -104,7 +110,8 @@ int lxcfs_mountinfo_targets(const char *mountinfo, char ***ret_targets)
                 if (!sep || sscanf(l, "%*s %*s %*s %*s %4095s", target) != 1 ||
                     sscanf(sep + 3, "%255s %255s", fstype, source) != 2)
                         continue;
-                if (strcmp(fstype, "fuse.lxcfs") == 0 || (strncmp(fstype, "fuse", 4) == 0 && strcmp(source, "lxcfs") == 0))
+                if (strcmp(fstype, "fuse.lxcfs") == 0 ||
+                    (strncmp(fstype, "fuse", 4) == 0 && strcmp(source, "lxcfs") == 0))
                         strv_push(&out, target);
         }
         *ret_targets = out;
@@ -112,7 +119,7 @@ int lxcfs_mountinfo_targets(const char *mountinfo, char ***ret_targets)
 }
 
 struct remount_report {
-        int index;   /* 0: entering the namespace, i+1: view i */
+        int index; /* 0: entering the namespace, i+1: view i */
         int error;
 };
 

@@ -26,11 +26,11 @@ struct lxcfs {
         char *binary, *mountpoint, *pidfile, *logfile;
         void (*on_restart)(void *ud);
         void *ud;
-        pthread_mutex_t lock;     /* guards everything below */
+        pthread_mutex_t lock; /* guards everything below */
         pid_t pid;
         int pidfd;
-        bool child;               /* started by us: reap it */
-        bool cfs;                 /* the binary knows --enable-cfs (lxcfs >= 5) */
+        bool child; /* started by us: reap it */
+        bool cfs;   /* the binary knows --enable-cfs (lxcfs >= 5) */
         unsigned restarts;
         char error[512];
         pthread_t thread;

@@ -30,9 +30,10 @@ enum ctl_personality ctl_personality(int argc, char **argv)
 /* systemctl options that take a value as the next word. */
 static bool takes_value(const char *o)
 {
-        static const char *const with_value[] = { "-t", "--type", "-p", "--property", "-n", "--lines", "-o",
-                                                  "--output", "--state", "-H", "--host", "-M", "--machine",
-                                                  "--signal", "-s", "--kill-whom", "--root", "--job-mode" };
+        static const char *const with_value[] = { "-t",          "--type", "-p",        "--property", "-n",
+                                                  "--lines",     "-o",     "--output",  "--state",    "-H",
+                                                  "--host",      "-M",     "--machine", "--signal",   "-s",
+                                                  "--kill-whom", "--root", "--job-mode" };
         for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
                 if (strcmp(o, with_value[i]) == 0)
                         return true;

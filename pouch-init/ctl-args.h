@@ -19,7 +19,7 @@ enum ctl_personality ctl_personality(int argc, char **argv);
 #define CTL_NAMES_MAX 32
 
 struct ctl_args {
-        int verb;           /* enum ctl_verb */
+        int verb; /* enum ctl_verb */
         const char *names[CTL_NAMES_MAX];
         int n_names;
         bool quiet;         /* -q: is-active and the like print nothing */

@@ -97,8 +97,10 @@ static int run(const struct ctl_args *a, bool service_style, const char *service
                         return 1;
                 }
                 if (r < 0) {
-                        fprintf(stderr, "pouch-init is not running as this container's init (cannot connect to "
-                                        "%s: %s)\n", sock, strerror(-r));
+                        fprintf(stderr,
+                                "pouch-init is not running as this container's init (cannot connect to "
+                                "%s: %s)\n",
+                                sock, strerror(-r));
                         return EXIT_NO_INIT;
                 }
                 if (rc == 0)

@@ -22,8 +22,8 @@ struct ctl_unit_view {
         unsigned restarts;
         bool has_last_exit;
         int last_exit;
-        const char *error;  /* NULL: none */
-        const char *reason; /* why skipped, NULL: not */
+        const char *error;          /* NULL: none */
+        const char *reason;         /* why skipped, NULL: not */
         const struct log_ring *log; /* NULL: none */
 };
 

@@ -63,9 +63,9 @@ size_t ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds)
         if (srv->fd < 0)
                 return 0;
         /* a full house: new clients wait in the backlog */
-        fds[k++] = (struct pollfd) { .fd = srv->n < CTL_CLIENTS_MAX ? srv->fd : -1, .events = POLLIN };
+        fds[k++] = (struct pollfd){ .fd = srv->n < CTL_CLIENTS_MAX ? srv->fd : -1, .events = POLLIN };
         for (size_t i = 0; i < srv->n; i++)
-                fds[k++] = (struct pollfd) { .fd = srv->clients[i].waiting ? -1 : srv->clients[i].fd, .events = POLLIN };
+                fds[k++] = (struct pollfd){ .fd = srv->clients[i].waiting ? -1 : srv->clients[i].fd, .events = POLLIN };
         return k;
 }
 
@@ -135,7 +135,7 @@ static void accept_clients(struct ctl_server *srv, int64_t now)
                 struct ucred cred;
                 socklen_t len = sizeof(cred);
                 bool root = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
-                srv->clients[srv->n++] = (struct ctl_client) { .fd = fd, .deadline = now + CTL_READ_MS, .root = root };
+                srv->clients[srv->n++] = (struct ctl_client){ .fd = fd, .deadline = now + CTL_READ_MS, .root = root };
         }
 }
 

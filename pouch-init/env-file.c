@@ -30,8 +30,7 @@ bool pam_env_representable(const char *name, const char *value)
 }
 
 /* Call fn(name, name_len, value) for each exportable variable of envp. */
-static int for_each_var(char *const *envp, int (*fn)(struct buf *out, const char *kv, size_t name_len),
-                        struct buf *out)
+static int for_each_var(char *const *envp, int (*fn)(struct buf *out, const char *kv, size_t name_len), struct buf *out)
 {
         for (; envp && *envp; envp++) {
                 const char *eq = strchr(*envp, '=');

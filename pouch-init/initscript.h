@@ -1,7 +1,7 @@
 /* The initscript: run before any service, its output echoed to our stdout (so it lands in the
  * container's log) and its last INITSCRIPT_TAIL bytes kept for status.json. A path or a command
- * line (initscript-argv.h): an executable file runs directly, another file with /bin/sh. It runs in its own session, stdin /dev/null, with
- * our environment. Its exit decides: 0 goes on, anything else fails the container's start. */
+ * line (initscript-argv.h): an executable file runs directly, another file with /bin/sh. It runs in its own session,
+ * stdin /dev/null, with our environment. Its exit decides: 0 goes on, anything else fails the container's start. */
 #pragma once
 
 #include "spawn.h"

@@ -61,12 +61,12 @@ struct supervisor {
         struct main_proc main;
         struct service *svc;
         size_t n_svc;
-        size_t *order; /* start order: indexes into svc */
+        size_t *order;         /* start order: indexes into svc */
         struct ctl_server ctl; /* systemctl inside */
         int syslog_fd;         /* /dev/log when no syslog daemon runs, else -1 */
         /* the stop sequence */
-        int stop_signal;          /* what started it: SIGTERM, SIGINT, or 0 (the main process exited) */
-        int64_t main_deadline;    /* SIGKILL the main process (or initscript) then */
+        int stop_signal;       /* what started it: SIGTERM, SIGINT, or 0 (the main process exited) */
+        int64_t main_deadline; /* SIGKILL the main process (or initscript) then */
         bool main_killed;
         int64_t give_up_at; /* processes that survive SIGKILL this long are left behind */
         bool finished;
@@ -82,7 +82,7 @@ static void write_status(struct supervisor *s)
                 return;
         for (size_t i = 0; i < s->n_svc; i++) {
                 const struct service *sv = &s->svc[s->order[i]];
-                ss[i] = (struct status_service) {
+                ss[i] = (struct status_service){
                         .name = sv->unit.name,
                         .state = svc_state_name(sv->state),
                         .pid = sv->pid > 0 ? sv->pid : sv->ctl_pid,
@@ -177,7 +177,7 @@ static int link_services(struct supervisor *s, const struct order_item *items, c
                                 if (pos[j] < pos[i])
                                         add_after(sv, (size_t) j);
                                 if (l == 1 && sv->n_requires < n)
-                                        sv->requires[sv->n_requires++] = (size_t) j;
+                                sv->requires[sv->n_requires++] = (size_t) j;
                         }
         }
         return 0;
@@ -207,7 +207,7 @@ static int load_services(struct supervisor *s)
                 return -ENOMEM;
         }
         for (size_t i = 0; i < n; i++)
-                items[i] = (struct order_item) { units[i].name, &units[i].after, &units[i].requires, &units[i].before };
+                items[i] = (struct order_item){ units[i].name, &units[i].after, &units[i].requires, &units[i].before };
         r = order_compute(items, n, s->order, &warnings);
         for (size_t k = 0; k < warnings.n; k++)
                 fprintf(stderr, "pouch-init: %s\n", warnings.v[k]);
@@ -344,7 +344,7 @@ static void open_syslog(struct supervisor *s)
 
 static struct ctl_target ctl_target_of(struct supervisor *s)
 {
-        return (struct ctl_target) {
+        return (struct ctl_target){
                 .svc = s->svc,
                 .n = s->n_svc,
                 .ctx = &s->ctx,
@@ -513,8 +513,9 @@ static void advance(struct supervisor *s, int64_t now, int64_t *next)
                 if (!s->o->keep_running) {
                         begin_stop(s, 0, now);
                 } else if (s->main.started) {
-                        fprintf(stderr, "pouch-init: the main process exited with code %d; the services keep "
-                                        "running (--keep-running)\n",
+                        fprintf(stderr,
+                                "pouch-init: the main process exited with code %d; the services keep "
+                                "running (--keep-running)\n",
                                 s->main.exit_code);
                         s->main.started = false; /* say it once */
                 }
@@ -568,27 +569,27 @@ static void wait_events(struct supervisor *s, int64_t next)
                 return;
         }
         size_t n = 0;
-        fds[n++] = (struct pollfd) { .fd = s->sfd, .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
         size_t is_slot = (size_t) -1;
         if (s->is.out_r >= 0) {
                 is_slot = n;
-                fds[n++] = (struct pollfd) { .fd = s->is.out_r, .events = POLLIN };
+                fds[n++] = (struct pollfd){ .fd = s->is.out_r, .events = POLLIN };
         }
         for (size_t i = 0; i < s->n_svc; i++)
                 if (s->svc[i].out_r >= 0) {
                         owner[n] = &s->svc[i];
-                        fds[n++] = (struct pollfd) { .fd = s->svc[i].out_r, .events = POLLIN };
+                        fds[n++] = (struct pollfd){ .fd = s->svc[i].out_r, .events = POLLIN };
                 }
         for (size_t i = 0; i < s->n_svc; i++)
                 if (s->svc[i].notify_fd >= 0) {
                         owner[n] = &s->svc[i];
                         is_notify[n] = true;
-                        fds[n++] = (struct pollfd) { .fd = s->svc[i].notify_fd, .events = POLLIN };
+                        fds[n++] = (struct pollfd){ .fd = s->svc[i].notify_fd, .events = POLLIN };
                 }
         size_t syslog_slot = (size_t) -1;
         if (s->syslog_fd >= 0) {
                 syslog_slot = n;
-                fds[n++] = (struct pollfd) { .fd = s->syslog_fd, .events = POLLIN };
+                fds[n++] = (struct pollfd){ .fd = s->syslog_fd, .events = POLLIN };
         }
         size_t ctl_first = n;
         n += ctl_server_pollfds(&s->ctl, fds + n);
@@ -660,7 +661,7 @@ static int setup(struct supervisor *s)
                 fprintf(stderr, "pouch-init: cannot open /dev/null: %s\n", strerror(-s->devnull));
                 return s->devnull;
         }
-        s->ctx = (struct child_ctx) {
+        s->ctx = (struct child_ctx){
                 .env = s->env.v,
                 .devnull = s->devnull,
                 .out_fd = STDOUT_FILENO,

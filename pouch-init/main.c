@@ -133,8 +133,10 @@ int main(int argc, char **argv)
                         o.state_dir = v;
                 } else if ((v = option_value(argv, argc, &i, "--rich-services", &missing))) {
                         if (services_mask_parse(v, &o.services_mask) < 0) {
-                                fprintf(stderr, "pouch-init: invalid --rich-services '%s': none, all, or a "
-                                                "comma-separated list of systemd, sysv, pouch\n", v);
+                                fprintf(stderr,
+                                        "pouch-init: invalid --rich-services '%s': none, all, or a "
+                                        "comma-separated list of systemd, sysv, pouch\n",
+                                        v);
                                 return EXIT_USAGE;
                         }
                 } else if ((v = option_value(argv, argc, &i, "--stop-timeout", &missing))) {

@@ -13,8 +13,9 @@
 /* The built-ins' other names: `systemctl status sshd` finds Debian's ssh, and the reverse. */
 static struct service *find(struct ctl_target *t, const char *name)
 {
-        static const char *const alias[][2] = { { "sshd", "ssh" }, { "ssh", "sshd" }, { "crond", "cron" },
-                                                { "cron", "crond" } };
+        static const char *const alias[][2] = {
+                { "sshd", "ssh" }, { "ssh", "sshd" }, { "crond", "cron" }, { "cron", "crond" }
+        };
         for (size_t i = 0; i < t->n; i++)
                 if (strcmp(t->svc[i].unit.name, name) == 0)
                         return &t->svc[i];
@@ -40,7 +41,7 @@ static const char *enabled_state(struct ctl_target *t, const struct service *s)
 
 static struct ctl_unit_view view_of(struct ctl_target *t, const struct service *s)
 {
-        return (struct ctl_unit_view) {
+        return (struct ctl_unit_view){
                 .name = s->unit.name,
                 .description = s->unit.description,
                 .path = s->unit.path,
@@ -72,8 +73,10 @@ static int start_result(const struct ctl_request *rq, struct service *s, struct 
                 return 0;
         if (s->state == SVC_RUNNING || s->state == SVC_SKIPPED || (s->state == SVC_STOPPED && !s->error))
                 return answer(code, fd, 0, 1);
-        buf_printf(text, "Job for %s.service failed because the control process exited with error code.\n"
-                         "See \"systemctl status %s.service\" for details.\n", rq->name, rq->name);
+        buf_printf(text,
+                   "Job for %s.service failed because the control process exited with error code.\n"
+                   "See \"systemctl status %s.service\" for details.\n",
+                   rq->name, rq->name);
         return answer(code, fd, 1, 2);
 }
 
@@ -118,7 +121,8 @@ static int do_reload(struct ctl_target *t, struct service *s, const struct ctl_r
         }
         int r = service_reload(s, t->ctx, now);
         if (r == -EOPNOTSUPP) {
-                buf_printf(text, "Failed to reload %s.service: Job type reload is not applicable for unit %s.service.\n",
+                buf_printf(text,
+                           "Failed to reload %s.service: Job type reload is not applicable for unit %s.service.\n",
                            rq->name, rq->name);
                 return answer(code, fd, 1, 2);
         }
@@ -129,8 +133,8 @@ static int do_reload(struct ctl_target *t, struct service *s, const struct ctl_r
         return do_reload(t, s, rq, false, now, text, code, fd);
 }
 
-static int do_enable(struct ctl_target *t, const struct ctl_request *rq, struct service *s, struct buf *text,
-                     int *code, int *fd)
+static int do_enable(struct ctl_target *t, const struct ctl_request *rq, struct service *s, struct buf *text, int *code,
+                     int *fd)
 {
         if (s && s->unit.source == SOURCE_SYSV) {
                 buf_printf(text, "%s is a SysV script: use update-rc.d %s %s\n", rq->name, rq->name,
@@ -173,8 +177,7 @@ static int unknown_unit(struct ctl_target *t, const struct ctl_request *rq, stru
                         buf_puts(text, "enabled\n");
                         return answer(code, fd, 0, 1);
                 }
-                buf_printf(text, "Failed to get unit file state for %s.service: No such file or directory\n",
-                           rq->name);
+                buf_printf(text, "Failed to get unit file state for %s.service: No such file or directory\n", rq->name);
                 return answer(code, fd, 1, 2);
         case CTL_STATUS:
                 buf_printf(text, "Unit %s.service could not be found.\n", rq->name);
@@ -212,8 +215,8 @@ static int list_units(struct ctl_target *t, struct buf *text, int *code, int *fd
 }
 
 /* Requests about one known service. */
-static int unit_request(struct ctl_target *t, const struct ctl_request *rq, struct service *s, bool first,
-                        int64_t now, struct buf *text, int *code, int *fd)
+static int unit_request(struct ctl_target *t, const struct ctl_request *rq, struct service *s, bool first, int64_t now,
+                        struct buf *text, int *code, int *fd)
 {
         struct ctl_unit_view v = view_of(t, s);
         const char *active = ctl_active_state(v.state);

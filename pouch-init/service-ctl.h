@@ -14,8 +14,8 @@ struct ctl_target {
         struct service *svc;
         size_t n;
         const struct child_ctx *ctx;
-        const char *root;  /* "" in the container: where enable/disable write */
-        bool starting;     /* the services are still being started */
+        const char *root;   /* "" in the container: where enable/disable write */
+        bool starting;      /* the services are still being started */
         bool shutting_down; /* the container is stopping: no more starts */
 };
 

@@ -35,5 +35,6 @@ struct service_set_opts {
 };
 
 /* Every unit to run or show (skipped ones included), in list order (the start order of units
- * that do not order themselves): built-ins, systemd units, SysV scripts, services.d units. 0 with a malloc'ed array (free with units_free), or -ENOMEM. */
+ * that do not order themselves): built-ins, systemd units, SysV scripts, services.d units. 0 with a malloc'ed array
+ * (free with units_free), or -ENOMEM. */
 int service_set_load(const struct service_set_opts *o, struct unit **ret, size_t *n);

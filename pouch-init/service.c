@@ -21,9 +21,9 @@
 const char *svc_state_name(enum svc_state st)
 {
         static const char *const names[] = {
-                [SVC_WAITING] = "waiting", [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
-                [SVC_RESTARTING] = "restarting", [SVC_FAILED] = "failed", [SVC_STOPPED] = "stopped",
-                [SVC_STOPPING] = "stopping", [SVC_SKIPPED] = "skipped",
+                [SVC_WAITING] = "waiting",       [SVC_STARTING] = "starting", [SVC_RUNNING] = "running",
+                [SVC_RESTARTING] = "restarting", [SVC_FAILED] = "failed",     [SVC_STOPPED] = "stopped",
+                [SVC_STOPPING] = "stopping",     [SVC_SKIPPED] = "skipped",
         };
         return (unsigned) st < ARRAY_SIZE(names) ? names[st] : "unknown";
 }
@@ -381,8 +381,8 @@ static void reload_step(struct service *s, const struct child_ctx *ctx)
         char mainpid[32];
         snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int) s->pid);
         while (s->step == STEP_RELOAD && s->step_idx < l->n) {
-                if (service_spawn(s, ctx, "ExecReload", &l->v[s->step_idx], s->pid > 0 ? mainpid : NULL,
-                                  &s->ctl_pid) >= 0)
+                if (service_spawn(s, ctx, "ExecReload", &l->v[s->step_idx], s->pid > 0 ? mainpid : NULL, &s->ctl_pid) >=
+                    0)
                         return;
                 s->ctl_pid = 0;
                 s->reload_failed = s->reload_failed || !l->v[s->step_idx].ignore_failure;
@@ -483,7 +483,7 @@ static void main_exited(struct service *s, const struct child_ctx *ctx, int wsta
                         finish_run(s, ctx, now, wstatus, false, true, "stopped");
                 return;
         }
-        bool clean = !should_restart(&(struct unit) { .restart = RESTART_ON_FAILURE }, wstatus, false);
+        bool clean = !should_restart(&(struct unit){ .restart = RESTART_ON_FAILURE }, wstatus, false);
         if (s->state == SVC_STARTING && s->unit.type == UNIT_NOTIFY && s->step == STEP_START) {
                 service_set_error(s, "exited with code %d before it was ready (READY=1)", code);
                 attempt_failed(s, ctx, now, false);

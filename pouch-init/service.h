@@ -43,28 +43,28 @@ enum svc_state {
 /* What the command being waited for (ctl_pid) is. */
 enum svc_step {
         STEP_NONE,
-        STEP_PRE,   /* ExecStartPre= */
-        STEP_START, /* ExecStart= (forking, oneshot), or waiting for READY=1 (notify) */
-        STEP_POST,  /* ExecStartPost= */
-        STEP_STOP,  /* ExecStop= */
+        STEP_PRE,    /* ExecStartPre= */
+        STEP_START,  /* ExecStart= (forking, oneshot), or waiting for READY=1 (notify) */
+        STEP_POST,   /* ExecStartPost= */
+        STEP_STOP,   /* ExecStop= */
         STEP_RELOAD, /* ExecReload= (a running service) */
 };
 
 struct service {
         struct unit unit;
         enum svc_state state;
-        size_t index;    /* in the supervisor's list (names the notify socket) */
-        pid_t pid;       /* the main process, 0 when none (or unknown) */
-        pid_t ctl_pid;   /* the command of the current step, 0 when none */
+        size_t index;  /* in the supervisor's list (names the notify socket) */
+        pid_t pid;     /* the main process, 0 when none (or unknown) */
+        pid_t ctl_pid; /* the command of the current step, 0 when none */
         enum svc_step step;
-        size_t step_idx; /* which command of the step */
-        int64_t timeout_at;    /* starting: TimeoutStartSec=; stopping: TimeoutStopSec= (0: none) */
-        int notify_fd;         /* Type=notify: the socket, else -1 */
+        size_t step_idx;    /* which command of the step */
+        int64_t timeout_at; /* starting: TimeoutStartSec=; stopping: TimeoutStopSec= (0: none) */
+        int notify_fd;      /* Type=notify: the socket, else -1 */
         char *notify_path;
         int64_t limit_window;  /* StartLimitIntervalSec= window start */
         unsigned limit_starts; /* starts in that window */
         char *reason;          /* why it is skipped */
-        int out_r;       /* the output pipe: we read out_r, children write out_w */
+        int out_r;             /* the output pipe: we read out_r, children write out_w */
         int out_w;
         struct line_prefixer out;
         unsigned restarts;
@@ -72,12 +72,12 @@ struct service {
         int last_exit;
         char *error;
         struct backoff backoff;
-        int64_t started_at; /* when ExecStart= was started */
-        int64_t restart_at; /* in restarting: when to start again */
-        bool ever_started;  /* a start attempt got through (the dependents may go) */
-        bool stopping;      /* no more starts; every exit ends in stopped */
-        bool stop_begun;    /* service_stop() with begin_stop was called */
-        bool killed;        /* SIGKILL was sent */
+        int64_t started_at;    /* when ExecStart= was started */
+        int64_t restart_at;    /* in restarting: when to start again */
+        bool ever_started;     /* a start attempt got through (the dependents may go) */
+        bool stopping;         /* no more starts; every exit ends in stopped */
+        bool stop_begun;       /* service_stop() with begin_stop was called */
+        bool killed;           /* SIGKILL was sent */
         bool start_after_stop; /* a restart request: start again once stopped */
         bool reload_failed;    /* the last ExecReload= command failed */
         time_t since;          /* when the state last changed (wall clock) */
@@ -88,7 +88,7 @@ struct service {
         bool has_creds;
         char *cwd;
         /* filled by the supervisor from the start order */
-        size_t *after;    /* services this one starts after (all earlier in the order) */
+        size_t *after; /* services this one starts after (all earlier in the order) */
         size_t n_after;
         size_t *requires; /* services it Requires= */
         size_t n_requires;

@@ -81,8 +81,7 @@ static void __attribute__((noreturn)) child(const struct spawn_opts *o)
         if (!exe) {
                 int r = find_executable(o->argv[0], env_path(o->envp), &found);
                 if (r < 0)
-                        child_fail(r == -ENOENT ? 127 : 126, "exec", o->argv[0],
-                                   r == -ENOENT ? ENOENT : -r);
+                        child_fail(r == -ENOENT ? 127 : 126, "exec", o->argv[0], r == -ENOENT ? ENOENT : -r);
                 exe = found;
         }
         execve(exe, o->argv, o->envp);

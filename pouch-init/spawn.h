@@ -15,16 +15,16 @@ enum spawn_session {
 };
 
 struct spawn_opts {
-        const char *path;  /* the executable; NULL: argv[0], searched on envp's PATH in the child */
-        char *const *argv; /* NULL-terminated, argv[0] set */
-        char *const *envp; /* NULL-terminated */
-        const char *cwd;   /* NULL: unchanged */
-        bool cwd_optional; /* a cwd that cannot be entered is not an error ('-' prefix) */
+        const char *path;                /* the executable; NULL: argv[0], searched on envp's PATH in the child */
+        char *const *argv;               /* NULL-terminated, argv[0] set */
+        char *const *envp;               /* NULL-terminated */
+        const char *cwd;                 /* NULL: unchanged */
+        bool cwd_optional;               /* a cwd that cannot be entered is not an error ('-' prefix) */
         const struct credentials *creds; /* NULL: unchanged */
         int umask;                       /* -1: unchanged */
-        int fd_in;  /* -1: inherited */
-        int fd_out; /* -1: inherited */
-        int fd_err; /* -1: inherited */
+        int fd_in;                       /* -1: inherited */
+        int fd_out;                      /* -1: inherited */
+        int fd_err;                      /* -1: inherited */
         enum spawn_session session;
         const struct saved_signals *sigs;
 };

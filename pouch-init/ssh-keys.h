@@ -2,9 +2,9 @@
  *   - the ed25519 key, when missing, is made by an ExecStartPre= of the built-in sshd
  *     (`ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key`, a few ms);
  *   - the other default types (RSA, ECDSA), when one is missing, by the built-in service
- *     ssh-host-keys (Restart=no, After= the unit that runs sshd: the built-in or the image's ssh): `pouch-init --ssh-host-keys` runs `ssh-keygen -A`
- *     (which only makes missing keys), waits until sshd wrote its pid file (/run/sshd.pid, written
- *     once it listens and handles SIGHUP) and sends SIGHUP to the sshd that pouch-init started,
+ *     ssh-host-keys (Restart=no, After= the unit that runs sshd: the built-in or the image's ssh): `pouch-init
+ * --ssh-host-keys` runs `ssh-keygen -A` (which only makes missing keys), waits until sshd wrote its pid file
+ * (/run/sshd.pid, written once it listens and handles SIGHUP) and sends SIGHUP to the sshd that pouch-init started,
  *     which re-executes itself and loads every key.
  * Keys that exist (the container's own from an earlier start, or bind-mounted by the user) are
  * never replaced: ssh-keygen -A skips them. The daemon removes the image's keys on the first start

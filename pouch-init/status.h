@@ -24,9 +24,9 @@ struct status_service {
         unsigned restarts;
         bool has_last_exit;
         int last_exit;
-        const char *error; /* NULL: null */
-        const char *reason; /* why it is skipped; NULL: null */
-        const char *source; /* services.d|systemd|sysv|builtin */
+        const char *error;     /* NULL: null */
+        const char *reason;    /* why it is skipped; NULL: null */
+        const char *source;    /* services.d|systemd|sysv|builtin */
         char *const *warnings; /* what of its unit was ignored */
         size_t n_warnings;
 };

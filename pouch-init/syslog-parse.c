@@ -29,8 +29,11 @@ static size_t parse_timestamp(const char *b, size_t len)
                 return 0;
         for (size_t i = 0; i < sizeof(pat) - 1; i++) {
                 unsigned char c = (unsigned char) b[i];
-                bool ok = pat[i] == 'A' ? isupper(c) : pat[i] == 'a' ? islower(c) : pat[i] == '9' ? isdigit(c)
-                        : pat[i] == '#' ? (c == ' ' || isdigit(c)) : c == (unsigned char) pat[i];
+                bool ok = pat[i] == 'A'   ? isupper(c)
+                          : pat[i] == 'a' ? islower(c)
+                          : pat[i] == '9' ? isdigit(c)
+                          : pat[i] == '#' ? (c == ' ' || isdigit(c))
+                                          : c == (unsigned char) pat[i];
                 if (!ok)
                         return 0;
         }

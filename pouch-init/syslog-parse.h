@@ -11,10 +11,10 @@
 #define SYSLOG_TAG_MAX 64
 
 struct syslog_msg {
-        int pri;                   /* -1: none given */
-        char tag[SYSLOG_TAG_MAX];  /* "" when the message has none */
-        int pid;                   /* -1: none given */
-        const char *text;          /* points into the parsed buffer */
+        int pri;                  /* -1: none given */
+        char tag[SYSLOG_TAG_MAX]; /* "" when the message has none */
+        int pid;                  /* -1: none given */
+        const char *text;         /* points into the parsed buffer */
         size_t text_len;
 };
 

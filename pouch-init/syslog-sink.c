@@ -16,8 +16,9 @@
 
 bool syslog_daemon_name(const char *name)
 {
-        static const char *const daemons[] = { "rsyslog", "syslog-ng", "syslogd", "sysklogd", "busybox-syslogd",
-                                               "inetutils-syslogd", "metalog", "socklog", "syslog" };
+        static const char *const daemons[] = { "rsyslog",  "syslog-ng",       "syslogd",
+                                               "sysklogd", "busybox-syslogd", "inetutils-syslogd",
+                                               "metalog",  "socklog",         "syslog" };
         for (size_t i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++)
                 if (strcmp(name, daemons[i]) == 0)
                         return true;

@@ -163,8 +163,8 @@ static char *script_path(const char *root, const char *dir, const char *entry, c
 }
 
 /* Turn one rc entry into a unit (or a skipped one). */
-static int add_script(const char *root, bool with_systemd, const char *dir, const char *entry,
-                      struct unit **units, size_t *n, struct lsb_header *headers)
+static int add_script(const char *root, bool with_systemd, const char *dir, const char *entry, struct unit **units,
+                      size_t *n, struct lsb_header *headers)
 {
         _cleanup_free_ char *name = script_name(root, dir, entry);
         if (!name)

@@ -19,9 +19,10 @@ static const char *const unit_dirs[] = { "/etc/systemd/system", "/lib/systemd/sy
 
 /* Targets whose units set up the machine (not walked). */
 static const char *const boot_targets[] = {
-        "sysinit.target",     "local-fs.target",  "local-fs-pre.target", "swap.target",   "cryptsetup.target",
-        "emergency.target",   "rescue.target",    "shutdown.target",     "initrd.target", "cryptsetup-pre.target",
-        "remote-cryptsetup.target", "veritysetup.target",
+        "sysinit.target",        "local-fs.target",          "local-fs-pre.target",
+        "swap.target",           "cryptsetup.target",        "emergency.target",
+        "rescue.target",         "shutdown.target",          "initrd.target",
+        "cryptsetup-pre.target", "remote-cryptsetup.target", "veritysetup.target",
 };
 
 int units_push(struct unit **units, size_t *n, struct unit *u)
@@ -134,8 +135,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The entries of DIR/sub in every unit directory (names, deduplicated, sorted) that end in suffix. */
-static int list_merged(const char *root, const char *sub, const char *suffix, struct strv *names,
-                       struct strv *paths)
+static int list_merged(const char *root, const char *sub, const char *suffix, struct strv *names, struct strv *paths)
 {
         size_t slen = strlen(suffix);
         for (size_t d = 0; d < ARRAY_SIZE(unit_dirs); d++) {
@@ -153,7 +153,7 @@ static int list_merged(const char *root, const char *sub, const char *suffix, st
                         if (r >= 0 && paths) {
                                 char *p = NULL;
                                 r = asprintf(&p, "%s/%s/%s", unit_dirs[d], sub, de->d_name) < 0 ? -ENOMEM
-                                                                                                 : strv_push(paths, p);
+                                                                                                : strv_push(paths, p);
                         }
                         if (r < 0)
                                 return r;
@@ -211,8 +211,8 @@ static bool has_suffix(const char *s, const char *suffix)
 /* Another kind of unit than a service or a target ("x.socket"): its kind, else NULL. */
 static const char *other_kind(const char *name)
 {
-        static const char *const kinds[] = { ".socket", ".timer", ".path", ".mount", ".automount", ".swap",
-                                             ".device", ".slice", ".scope" };
+        static const char *const kinds[] = { ".socket", ".timer",  ".path",  ".mount", ".automount",
+                                             ".swap",   ".device", ".slice", ".scope" };
         for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
                 if (has_suffix(name, kinds[i]))
                         return kinds[i] + 1;
@@ -246,8 +246,7 @@ static int load_service(const char *root, const char *name, bool quiet_missing, 
         if (reason)
                 return units_push_skipped(units, n, name, SOURCE_SYSTEMD, "%s", reason);
         if (r == 0)
-                return quiet_missing ? 0
-                                     : units_push_skipped(units, n, name, SOURCE_SYSTEMD, "no unit file %s", file);
+                return quiet_missing ? 0 : units_push_skipped(units, n, name, SOURCE_SYSTEMD, "no unit file %s", file);
         if (real) {
                 unit_name_normalize(real);
                 if (units_find(*units, *n, real) >= 0)

@@ -197,7 +197,7 @@ static int parse_condition(struct unit_parser *p, const char *v, bool not_empty)
         if (!n)
                 return -ENOMEM;
         u->conditions = n;
-        n[u->n_conditions] = (struct unit_condition) { .path = strdup(v), .negate = negate, .not_empty = not_empty };
+        n[u->n_conditions] = (struct unit_condition){ .path = strdup(v), .negate = negate, .not_empty = not_empty };
         if (!n[u->n_conditions].path)
                 return -ENOMEM;
         u->n_conditions++;
@@ -257,7 +257,7 @@ int unit_key_unit(struct unit_parser *p, const char *key, const char *v)
 static int parse_type(struct unit_parser *p, const char *v)
 {
         static const char *const names[] = {
-                [UNIT_SIMPLE] = "simple", [UNIT_EXEC] = "exec",     [UNIT_FORKING] = "forking",
+                [UNIT_SIMPLE] = "simple",   [UNIT_EXEC] = "exec",     [UNIT_FORKING] = "forking",
                 [UNIT_ONESHOT] = "oneshot", [UNIT_NOTIFY] = "notify", [UNIT_IDLE] = "idle",
         };
         if (!*v) {
@@ -276,9 +276,12 @@ static int parse_type(struct unit_parser *p, const char *v)
 static int parse_restart(struct unit_parser *p, const char *v)
 {
         static const char *const names[] = {
-                [RESTART_NO] = "no",                 [RESTART_ALWAYS] = "always",
-                [RESTART_ON_SUCCESS] = "on-success", [RESTART_ON_FAILURE] = "on-failure",
-                [RESTART_ON_ABNORMAL] = "on-abnormal", [RESTART_ON_ABORT] = "on-abort",
+                [RESTART_NO] = "no",
+                [RESTART_ALWAYS] = "always",
+                [RESTART_ON_SUCCESS] = "on-success",
+                [RESTART_ON_FAILURE] = "on-failure",
+                [RESTART_ON_ABNORMAL] = "on-abnormal",
+                [RESTART_ON_ABORT] = "on-abort",
                 [RESTART_ON_WATCHDOG] = "on-watchdog",
         };
         if (!*v) {
@@ -315,8 +318,8 @@ static int parse_signal(struct unit_parser *p, const char *key, const char *v, i
                 const char *name;
                 int sig;
         } sigs[] = {
-                { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-                { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+                { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+                { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },   { "TERM", SIGTERM }, { "CONT", SIGCONT },
                 { "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "PWR", SIGPWR },
         };
         const char *n = strncmp(v, "SIG", 3) == 0 ? v + 3 : v;

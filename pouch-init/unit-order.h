@@ -1,10 +1,9 @@
 /* Start order of the services: a topological sort over After= and Requires=.
  *
- * Before= is After= seen from the other side. Only names that exist make edges (After=network.target is ignored). Among the services whose
- * dependencies are placed, the one listed first goes first, so unordered services keep their
- * list order (built-ins, then file-name order). A dependency cycle is reported in *warnings and
- * broken by placing the cycle's first-listed service first: its edges that point later in the
- * order are then ignored. */
+ * Before= is After= seen from the other side. Only names that exist make edges (After=network.target is ignored). Among
+ * the services whose dependencies are placed, the one listed first goes first, so unordered services keep their list
+ * order (built-ins, then file-name order). A dependency cycle is reported in *warnings and broken by placing the
+ * cycle's first-listed service first: its edges that point later in the order are then ignored. */
 #pragma once
 
 #include "strv.h"

@@ -78,10 +78,10 @@ int parse_timespan_ms(const char *s, int64_t *ret)
                 const char *name;
                 double ms;
         } units[] = {
-                { "us", 0.001 },     { "usec", 0.001 }, { "ms", 1 },          { "msec", 1 },
-                { "s", 1000 },       { "sec", 1000 },   { "second", 1000 },   { "seconds", 1000 },
-                { "m", 60000 },      { "min", 60000 },  { "minute", 60000 },  { "minutes", 60000 },
-                { "h", 3600000 },    { "hr", 3600000 }, { "hour", 3600000 },  { "hours", 3600000 },
+                { "us", 0.001 },  { "usec", 0.001 }, { "ms", 1 },         { "msec", 1 },
+                { "s", 1000 },    { "sec", 1000 },   { "second", 1000 },  { "seconds", 1000 },
+                { "m", 60000 },   { "min", 60000 },  { "minute", 60000 }, { "minutes", 60000 },
+                { "h", 3600000 }, { "hr", 3600000 }, { "hour", 3600000 }, { "hours", 3600000 },
         };
         double total = 0;
         bool any = false;

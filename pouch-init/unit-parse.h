@@ -100,7 +100,7 @@ struct unit {
         bool remain_after_exit;
         enum restart_policy restart;
         int64_t restart_sec_ms;
-        unsigned start_limit_burst;     /* 0: no limit */
+        unsigned start_limit_burst; /* 0: no limit */
         int64_t start_limit_interval_ms;
         int64_t timeout_start_ms; /* 0: none */
         int64_t timeout_stop_ms;
@@ -110,10 +110,10 @@ struct unit {
         size_t n_conditions;
         struct strv runtime_dirs; /* RuntimeDirectory=: names below /run */
         mode_t runtime_dir_mode;
-        bool stdout_null; /* StandardOutput=null */
+        bool stdout_null;   /* StandardOutput=null */
         bool stdout_syslog; /* StandardOutput=syslog or journal (and their +console forms) */
-        bool stderr_null; /* StandardError=null */
-        int umask;        /* -1: inherited */
+        bool stderr_null;   /* StandardError=null */
+        int umask;          /* -1: inherited */
         char *user;
         char *group;
         struct strv supplementary_groups;

@@ -75,8 +75,7 @@ static int passwd_line(const char *line, const char *end, void *ud)
         const char *f[MAX_FIELDS];
         size_t len[MAX_FIELDS];
         unsigned long long uid, gid;
-        if (split_fields(line, end, f, len) < 7 || !field_uint(f[2], len[2], &uid) ||
-            !field_uint(f[3], len[3], &gid))
+        if (split_fields(line, end, f, len) < 7 || !field_uint(f[2], len[2], &uid) || !field_uint(f[3], len[3], &gid))
                 return 0;
         if (q->numeric ? uid != q->id : !field_is(f[0], len[0], q->user))
                 return 0;

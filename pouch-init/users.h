@@ -39,10 +39,10 @@ struct credentials {
         char *shell; /* NULL when unknown */
 };
 
-/* Resolve User= and Group= (either may be NULL; without User= the uid is our own) against passwd_text and group_text (either may
- * be NULL: no such file). A numeric User= missing from passwd runs with that uid, the gid of
- * Group= or else 0 (as Docker does). 0 and *ret (free with credentials_free), -ENOENT with a
- * static message in *err for an unknown name, or -ENOMEM. */
+/* Resolve User= and Group= (either may be NULL; without User= the uid is our own) against passwd_text and group_text
+ * (either may be NULL: no such file). A numeric User= missing from passwd runs with that uid, the gid of Group= or else
+ * 0 (as Docker does). 0 and *ret (free with credentials_free), -ENOENT with a static message in *err for an unknown
+ * name, or -ENOMEM. */
 int credentials_resolve(const char *passwd_text, const char *group_text, const char *user, const char *group,
                         struct credentials *ret, const char **err);
 /* Resolve against the files /etc/passwd and /etc/group of the running system. */

@@ -34,7 +34,7 @@ int idtable_load(const char *path, struct idtable **ret)
                 return -EINVAL;
         const char *k;
         json_t *v;
-        json_object_foreach (json_object_get(doc, "projects"), k, v) {
+        json_object_foreach(json_object_get(doc, "projects"), k, v) {
                 json_int_t id = json_integer_value(json_object_get(v, "id"));
                 if (id < 1 || id > QUOTA_PROJECT_ID_MAX)
                         return -EINVAL;
@@ -83,7 +83,7 @@ unsigned idtable_users(const struct idtable *t, uint32_t id)
         unsigned n = 0;
         const char *k;
         json_t *v;
-        json_object_foreach (projects(t), k, v)
+        json_object_foreach(projects(t), k, v)
                 if (json_integer_value(json_object_get(v, "id")) == (json_int_t) id)
                         n++;
         return n;

@@ -143,7 +143,8 @@ static int loop_set(struct quota_manager *m, const char *key, const char *dir, i
 {
         (void) inout_id;
         if (bytes < QUOTA_LOOP_MIN_BYTES)
-                return err_set(err, -EINVAL, "disk quota %lld bytes is too small: the loop quota backend needs at least 1m",
+                return err_set(err, -EINVAL,
+                               "disk quota %lld bytes is too small: the loop quota backend needs at least 1m",
                                (long long) bytes);
         _cleanup_free_ char *image = image_path(m, key);
         if (!image)
@@ -165,7 +166,8 @@ static int loop_set(struct quota_manager *m, const char *key, const char *dir, i
                 return err_set(err, -errno, "cannot stat %s: %s", dir, strerror(errno));
         r = dir_is_empty(dir);
         if (r == 0)
-                return err_set(err, -ENOTEMPTY, "%s is not empty: the loop quota backend mounts a new filesystem on it", dir);
+                return err_set(err, -ENOTEMPTY, "%s is not empty: the loop quota backend mounts a new filesystem on it",
+                               dir);
         if (r < 0)
                 return err_set(err, r, "cannot read %s: %s", dir, strerror(-r));
         /* An image left from before (a set repeated after a restart) is never wiped: same size,
@@ -235,15 +237,13 @@ static int loop_release(struct quota_manager *m, const char *key, const char *di
         return 0;
 }
 
-static int loop_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes,
-                       struct pouch_err *err)
+static int loop_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes, struct pouch_err *err)
 {
         (void) m, (void) key, (void) dir, (void) bytes;
         return err_set(err, -ENOTSUP, LOOP_NO_RESIZE);
 }
 
-static int loop_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used,
-                      int64_t *ret_limit)
+static int loop_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used, int64_t *ret_limit)
 {
         _cleanup_free_ char *image = image_path(m, key);
         if (!image)

@@ -249,14 +249,12 @@ static int none_release(struct quota_manager *m, const char *key, const char *di
         return 0;
 }
 
-static int none_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes,
-                       struct pouch_err *err)
+static int none_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes, struct pouch_err *err)
 {
         return none_set(m, key, dir, bytes, NULL, err);
 }
 
-static int none_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used,
-                      int64_t *ret_limit)
+static int none_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used, int64_t *ret_limit)
 {
         (void) m, (void) key, (void) dir, (void) ret_used, (void) ret_limit;
         return -ENOTSUP;

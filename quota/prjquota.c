@@ -68,8 +68,10 @@ static int set_limit(int fd, uint32_t id, int64_t bytes, const char *dir, struct
 {
         int r = fsquota_set_limit(fd, id, (uint64_t) bytes);
         if (r == -ESRCH || r == -ENOSYS)
-                return err_set(err, -ENOTSUP, "cannot set the quota of project %u on %s: project quotas are not "
-                               "enabled on its filesystem (mount it with prjquota)", id, dir);
+                return err_set(err, -ENOTSUP,
+                               "cannot set the quota of project %u on %s: project quotas are not "
+                               "enabled on its filesystem (mount it with prjquota)",
+                               id, dir);
         if (r < 0)
                 return err_set(err, r, "cannot set the quota of project %u on %s: %s", id, dir, strerror(-r));
         return 0;
@@ -97,8 +99,10 @@ static int prj_set(struct quota_manager *m, const char *key, const char *dir, in
                 return err_set(err, r, "no free project id for %s", key);
         r = fsquota_set_project_tree(dir, id);
         if (r == -ENOTTY || r == -EOPNOTSUPP)
-                return err_set(err, -ENOTSUP, "cannot set project id %u on %s: the filesystem does not support "
-                               "project ids", id, dir);
+                return err_set(err, -ENOTSUP,
+                               "cannot set project id %u on %s: the filesystem does not support "
+                               "project ids",
+                               id, dir);
         if (r < 0)
                 return err_set(err, r, "cannot set project id %u on %s: %s", id, dir, strerror(-r));
         r = set_limit(fd, id, bytes, dir, err);
@@ -139,8 +143,7 @@ static int prj_release(struct quota_manager *m, const char *key, const char *dir
         return 0;
 }
 
-static int prj_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes,
-                      struct pouch_err *err)
+static int prj_resize(struct quota_manager *m, const char *key, const char *dir, int64_t bytes, struct pouch_err *err)
 {
         uint32_t id;
         if (idtable_lookup(m->ids, key, &id, NULL) < 0)
@@ -151,8 +154,7 @@ static int prj_resize(struct quota_manager *m, const char *key, const char *dir,
         return set_limit(fd, id, bytes, dir, err);
 }
 
-static int prj_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used,
-                     int64_t *ret_limit)
+static int prj_usage(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used, int64_t *ret_limit)
 {
         uint32_t id;
         int r = idtable_lookup(m->ids, key, &id, NULL);

@@ -13,10 +13,8 @@ struct quota_backend_ops {
                    struct pouch_err *err);
         int (*attach)(struct quota_manager *m, const char *key, const char *dir, struct pouch_err *err);
         int (*release)(struct quota_manager *m, const char *key, const char *dir);
-        int (*resize)(struct quota_manager *m, const char *key, const char *dir, int64_t bytes,
-                      struct pouch_err *err);
-        int (*usage)(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used,
-                     int64_t *ret_limit);
+        int (*resize)(struct quota_manager *m, const char *key, const char *dir, int64_t bytes, struct pouch_err *err);
+        int (*usage)(struct quota_manager *m, const char *key, const char *dir, int64_t *ret_used, int64_t *ret_limit);
 };
 
 struct quota_manager {

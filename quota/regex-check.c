@@ -129,8 +129,9 @@ static int repetition(struct scan *s)
         if (copies > 1)
                 s->expanded += (copies - 1) * atom;
         if (s->expanded > QUOTA_REGEX_MAX_EXPANDED)
-                return refuse(s, "the pattern with its repetitions written out (E{m,n} as n copies of E, E+ as "
-                                 "two) is at most %d bytes long",
+                return refuse(s,
+                              "the pattern with its repetitions written out (E{m,n} as n copies of E, E+ as "
+                              "two) is at most %d bytes long",
                               QUOTA_REGEX_MAX_EXPANDED);
         s->group_repeats[s->depth] = true;
         s->prev = PREV_REPEATING;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUOTA_FORMS                                                                                    \
+#define QUOTA_FORMS                                                                                   \
         "accepted forms: SIZE (rootfs and every volume), /=SIZE (rootfs), /PATH=SIZE (the volume or " \
-        "bind at PATH), /&/PATH=SIZE (one shared quota), REGEX=SIZE (every matching mount point, "     \
+        "bind at PATH), /&/PATH=SIZE (one shared quota), REGEX=SIZE (every matching mount point, "    \
         "e.g. .*=10g); SIZE is a positive integer with an optional unit b, k, m, g or t (e.g. 10g)"
 
 #define REGEX_CHARS "*?+[](){}|^$\\"
@@ -197,7 +197,7 @@ static int parse_paths(const char *spec, const char *lhs, json_t **ret, bool *re
                 bool dup = false;
                 size_t i;
                 json_t *v;
-                json_array_foreach (paths, i, v)
+                json_array_foreach(paths, i, v)
                         dup = dup || STREQ(json_string_value(v), norm);
                 if (!dup && json_array_append_new(paths, json_string(norm)) < 0)
                         return bad(err, spec, "the path is not valid UTF-8");
@@ -221,7 +221,7 @@ static void supersede(json_t *rules, const json_t *rule)
                         const char *p = json_string_value(json_array_get(old_paths, i));
                         size_t j;
                         json_t *v;
-                        json_array_foreach (paths, j, v)
+                        json_array_foreach(paths, j, v)
                                 if (STREQ(json_string_value(v), p)) {
                                         json_array_remove(old_paths, i);
                                         break;
@@ -308,10 +308,11 @@ int quota_rules_from_map(const json_t *map, json_t **ret, struct pouch_err *err)
         int r = 0;
         const char *k;
         json_t *v;
-        json_object_foreach ((json_t *) map, k, v) {
+        json_object_foreach((json_t *) map, k, v) {
                 const char *size = json_string_value(v);
                 if (!size) {
-                        r = err_set(err, -EINVAL, "invalid disk quota for \"%s\": the size must be a string; " QUOTA_FORMS, k);
+                        r = err_set(err, -EINVAL,
+                                    "invalid disk quota for \"%s\": the size must be a string; " QUOTA_FORMS, k);
                         break;
                 }
                 if (asprintf(&specs[i], *k ? "%s=%s" : "%s%s", k, size) < 0) {
@@ -341,7 +342,7 @@ int64_t quota_rules_size_for(const json_t *rules, const char *path, int *ret_rul
                                 continue;
                         size_t j;
                         json_t *v;
-                        json_array_foreach (json_object_get(rule, "paths"), j, v)
+                        json_array_foreach(json_object_get(rule, "paths"), j, v)
                                 if (STREQ(json_string_value(v), norm))
                                         found = (int) i;
                 }
@@ -350,7 +351,8 @@ int64_t quota_rules_size_for(const json_t *rules, const char *path, int *ret_rul
                         if (!json_is_true(json_object_get(rule, "regex")))
                                 continue;
                         regex_t re;
-                        if (regex_compile(json_string_value(json_array_get(json_object_get(rule, "paths"), 0)), &re) < 0)
+                        if (regex_compile(json_string_value(json_array_get(json_object_get(rule, "paths"), 0)), &re) <
+                            0)
                                 continue;
                         if (regexec(&re, norm, 0, NULL, 0) == 0)
                                 found = (int) i;

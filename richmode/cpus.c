@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int rich_cpuset_for_quota(int64_t quota, int64_t period, const cpu_set_t *allowed, uint64_t seed, char *buf,
-                          size_t len)
+int rich_cpuset_for_quota(int64_t quota, int64_t period, const cpu_set_t *allowed, uint64_t seed, char *buf, size_t len)
 {
         int count = CPU_COUNT(allowed);
         if (quota <= 0 || period <= 0 || count <= 0)

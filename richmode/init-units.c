@@ -13,14 +13,23 @@ static void put_quoted(FILE *f, const char *s, bool command)
         fputc('"', f);
         for (; *s; s++) {
                 switch (*s) {
-                case '"': fputs("\\\"", f); break;
-                case '\\': fputs("\\\\", f); break;
-                case '\n': fputs("\\n", f); break;
-                case '%': fputs("%%", f); break;
+                case '"':
+                        fputs("\\\"", f);
+                        break;
+                case '\\':
+                        fputs("\\\\", f);
+                        break;
+                case '\n':
+                        fputs("\\n", f);
+                        break;
+                case '%':
+                        fputs("%%", f);
+                        break;
                 case '$':
                         fputs(command ? "$$" : "$", f);
                         break;
-                default: fputc(*s, f);
+                default:
+                        fputc(*s, f);
                 }
         }
         fputc('"', f);
@@ -54,8 +63,9 @@ char *systemd_command_unit(const json_t *args, const json_t *env, const char *cw
         }
         if (cwd && *cwd)
                 fprintf(f, "WorkingDirectory=%s\n", cwd);
-        fprintf(f, "User=%u\nGroup=%u\nStandardInput=null\nStandardOutput=journal+console\n"
-                   "StandardError=journal+console\n\n[Install]\nWantedBy=multi-user.target\n",
+        fprintf(f,
+                "User=%u\nGroup=%u\nStandardInput=null\nStandardOutput=journal+console\n"
+                "StandardError=journal+console\n\n[Install]\nWantedBy=multi-user.target\n",
                 uid, gid);
         if (fclose(f) != 0) {
                 free(buf);

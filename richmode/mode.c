@@ -54,7 +54,8 @@ int rich_validate(const json_t *hc, struct pouch_err *err)
         if (*script && first[0] != '/')
                 return err_set(err, -EINVAL,
                                "--initscript needs an absolute path inside the container, or a command line "
-                               "starting with one, not '%s'", script);
+                               "starting with one, not '%s'",
+                               script);
         return 0;
 }
 
@@ -67,8 +68,10 @@ static int rich_services_validate(const char *v, bool rich, const char *mode, st
         if (!rich)
                 return err_set(err, -EINVAL, "--rich-services can only be used together with --rich");
         if (rich_mode_from_string(mode) != RICH_MODE_POUCH_INIT)
-                return err_set(err, -EINVAL, "--rich-services is for the pouch-init rich mode (the image's own init "
-                                             "runs its services in the %s mode)", mode);
+                return err_set(err, -EINVAL,
+                               "--rich-services is for the pouch-init rich mode (the image's own init "
+                               "runs its services in the %s mode)",
+                               mode);
         static const char *const names[] = { "none", "all", "systemd", "sysv", "pouch" };
         for (const char *p = v;;) {
                 size_t len = strcspn(p, ",");
@@ -78,7 +81,8 @@ static int rich_services_validate(const char *v, bool rich, const char *mode, st
                 if (!ok)
                         return err_set(err, -EINVAL,
                                        "invalid --rich-services '%s': none, all, or a comma-separated list of "
-                                       "systemd, sysv, pouch", v);
+                                       "systemd, sysv, pouch",
+                                       v);
                 if (!p[len])
                         return 0;
                 p += len + 1;

@@ -48,17 +48,17 @@ bool rich_wants_console(const json_t *host_config);
 
 struct rich_opts {
         enum rich_mode mode;
-        const char *init_path;   /* host path of the pouch-init binary */
-        const char *state_dir;   /* host directory bound at /run/pouch-init */
-        const char *rootfs;      /* the container's mounted rootfs (binaries looked up, units written) */
+        const char *init_path; /* host path of the pouch-init binary */
+        const char *state_dir; /* host directory bound at /run/pouch-init */
+        const char *rootfs;    /* the container's mounted rootfs (binaries looked up, units written) */
         const char *container_id;
-        const char *initscript;  /* path or command line inside the container (pouch-init splits it), or NULL */
-        const char *services;    /* pouch-init's --rich-services (which of the image's services run), or NULL */
-        const char *dumb_init_host; /* host dumb-init, NULL = /usr/bin/dumb-init */
-        int stop_timeout;        /* seconds */
-        bool command_given;      /* the user named a command (sbin-init/systemd run it as a service) */
+        const char *initscript;      /* path or command line inside the container (pouch-init splits it), or NULL */
+        const char *services;        /* pouch-init's --rich-services (which of the image's services run), or NULL */
+        const char *dumb_init_host;  /* host dumb-init, NULL = /usr/bin/dumb-init */
+        int stop_timeout;            /* seconds */
+        bool command_given;          /* the user named a command (sbin-init/systemd run it as a service) */
         const char *identity_marker; /* host file: the container's identity was made (identity.h); NULL: none made */
-        const char *hostname;    /* written to the rootfs's /etc/hostname */
+        const char *hostname;        /* written to the rootfs's /etc/hostname */
 };
 
 /* Rewrite a built OCI spec for the mode: process.args, env, mounts, and for systemd/sbin-init the

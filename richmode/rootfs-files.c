@@ -149,8 +149,8 @@ char *rootfs_find_command(const char *rootfs, const char *name)
                 return NULL;
         if (strchr(name, '/'))
                 return rootfs_exists(rootfs, name) ? strdup(name) : NULL;
-        static const char *const path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
-                                            "/sbin", "/bin" };
+        static const char *const path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                            "/usr/bin",        "/sbin",          "/bin" };
         for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
                 char *p = NULL;
                 if (asprintf(&p, "%s/%s", path[i], name) < 0)

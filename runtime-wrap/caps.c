@@ -14,9 +14,21 @@
 #include <sys/prctl.h>
 
 const char *const spec_default_caps[] = {
-        "CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",     "CAP_MKNOD",
-        "CAP_NET_RAW",    "CAP_SETGID",       "CAP_SETUID",           "CAP_SETFCAP",    "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",         "CAP_AUDIT_WRITE", NULL,
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE",
+        NULL,
 };
 
 bool str_has_prefix_ci(const char *s, const char *prefix)
@@ -101,7 +113,9 @@ bool caps_list_contains(const json_t *list, const char *cap)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) if (json_is_string(v) && STREQ(json_string_value(v), cap)) return true;
+        json_array_foreach(list, i, v)
+                if (json_is_string(v) && STREQ(json_string_value(v), cap))
+                        return true;
         return false;
 }
 
@@ -152,8 +166,9 @@ int caps_for_host_config(const json_t *hc, json_t **ret, struct pouch_err *err)
                 json_t *all = spec_all_caps();
                 size_t i;
                 json_t *v;
-                json_array_foreach(all, i, v) if (!strv_contains(drop, json_string_value(v)))
-                        list_add(caps, json_string_value(v));
+                json_array_foreach(all, i, v)
+                        if (!strv_contains(drop, json_string_value(v)))
+                                list_add(caps, json_string_value(v));
                 json_decref(all);
         } else {
                 if (!strv_contains(drop, "ALL"))

@@ -57,8 +57,7 @@ static int clamp_one(const char *name, int resource, int64_t *soft, int64_t *har
         return 0;
 }
 
-int rlimits_for_host_config(const json_t *hc, const struct rlimit *nofile_default, json_t **ret,
-                            struct pouch_err *err)
+int rlimits_for_host_config(const json_t *hc, const struct rlimit *nofile_default, json_t **ret, struct pouch_err *err)
 {
         _cleanup_json_ json_t *out = json_array();
         bool have_nofile = false;
@@ -123,7 +122,8 @@ int oom_score_adj_for_host_config(const json_t *hc, bool *ret_set, int *ret_valu
         /* Lowering the score needs CAP_SYS_RESOURCE, which the daemon may not have. */
         if (r == 0 && want < own) {
                 if (want != 0)
-                        log_warn("oom score adj %lld is below the daemon's own %d; using %d", (long long) want, own, own);
+                        log_warn("oom score adj %lld is below the daemon's own %d; using %d", (long long) want, own,
+                                 own);
                 want = own;
         }
         *ret_set = true;

@@ -116,8 +116,8 @@ char **runtime_argv_exec(const struct runtime *rt, const char *id, const char *p
         if (console_socket)
                 return argv_new(rt, (const char *[]){ "exec", "-d", "--process", process_file, "--pid-file", pid_file,
                                                       "-t", "--console-socket", console_socket, id, NULL });
-        return argv_new(rt, (const char *[]){ "exec", "-d", "--process", process_file, "--pid-file", pid_file, id,
-                                              NULL });
+        return argv_new(rt,
+                        (const char *[]){ "exec", "-d", "--process", process_file, "--pid-file", pid_file, id, NULL });
 }
 
 char **runtime_argv_delete(const struct runtime *rt, const char *id)

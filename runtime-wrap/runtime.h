@@ -8,10 +8,10 @@
 #include <sys/types.h>
 
 struct runtime {
-        char *name;           /* "runc", "crun", or the basename of a custom path */
-        char *path;           /* absolute path of the binary */
-        char *root;           /* --root state directory, e.g. <home>/runtime/runc */
-        bool systemd_cgroup;  /* pass --systemd-cgroup */
+        char *name;          /* "runc", "crun", or the basename of a custom path */
+        char *path;          /* absolute path of the binary */
+        char *root;          /* --root state directory, e.g. <home>/runtime/runc */
+        bool systemd_cgroup; /* pass --systemd-cgroup */
 };
 
 /* name_or_path: "runc", "crun" or an absolute path. state_root: directory for --root (created).
@@ -21,11 +21,11 @@ void runtime_done(struct runtime *rt);
 
 /* argv for `runc [--root R] create --bundle B --pid-file P [--console-socket S] ID`, for the shim
  * to exec itself (it owns the container's stdio). Free with strv_free. */
-char **runtime_argv_create(const struct runtime *rt, const char *id, const char *bundle,
-                           const char *pid_file, const char *console_socket);
+char **runtime_argv_create(const struct runtime *rt, const char *id, const char *bundle, const char *pid_file,
+                           const char *console_socket);
 /* argv for `runc [--root R] exec -d --process FILE --pid-file P [-t --console-socket S] ID`. */
-char **runtime_argv_exec(const struct runtime *rt, const char *id, const char *process_file,
-                         const char *pid_file, const char *console_socket);
+char **runtime_argv_exec(const struct runtime *rt, const char *id, const char *process_file, const char *pid_file,
+                         const char *console_socket);
 /* argv for `runc [--root R] delete --force ID`. */
 char **runtime_argv_delete(const struct runtime *rt, const char *id);
 

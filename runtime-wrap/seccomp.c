@@ -84,10 +84,9 @@ static const struct {
 } allow_with_cap[] = {
         { "CAP_DAC_READ_SEARCH", NAMES("open_by_handle_at") },
         { "CAP_SYS_ADMIN",
-          NAMES("bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
-                "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open",
-                "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
-                "umount2", "unshare") },
+          NAMES("bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+                "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl", "quotactl_fd",
+                "setdomainname", "sethostname", "setns", "syslog", "umount", "umount2", "unshare") },
         { "CAP_SYS_BOOT", NAMES("reboot") },
         { "CAP_SYS_CHROOT", NAMES("chroot") },
         { "CAP_SYS_MODULE", NAMES("delete_module", "init_module", "finit_module") },
@@ -129,11 +128,11 @@ static json_t *arg_rule(const char *name, json_int_t index, json_int_t value, co
 static json_t *default_docker_profile(void)
 {
         json_t *calls = json_array();
-        json_array_append_new(calls, json_pack("{s:o,s:s}", "names", names_array(allow_always), "action",
-                                               "SCMP_ACT_ALLOW"));
-        json_array_append_new(calls, json_pack("{s:[s,s,s],s:s,s:{s:s}}", "names", "process_vm_readv",
-                                               "process_vm_writev", "ptrace", "action", "SCMP_ACT_ALLOW",
-                                               "includes", "minKernel", "4.8"));
+        json_array_append_new(calls,
+                              json_pack("{s:o,s:s}", "names", names_array(allow_always), "action", "SCMP_ACT_ALLOW"));
+        json_array_append_new(calls,
+                              json_pack("{s:[s,s,s],s:s,s:{s:s}}", "names", "process_vm_readv", "process_vm_writev",
+                                        "ptrace", "action", "SCMP_ACT_ALLOW", "includes", "minKernel", "4.8"));
         /* AF_VSOCK (40) sockets are host-wide; everything else is fine. */
         json_array_append_new(calls, arg_rule("socket", 0, 40, "SCMP_CMP_NE"));
         for (size_t i = 0; i < ARRAY_SIZE(personality_ok); i++)
@@ -143,18 +142,17 @@ static json_t *default_docker_profile(void)
         json_array_append_new(calls, json_pack("{s:[s],s:s,s:{s:[s,s,s]}}", "names", "modify_ldt", "action",
                                                "SCMP_ACT_ALLOW", "includes", "arches", "amd64", "x32", "x86"));
         for (size_t i = 0; i < ARRAY_SIZE(allow_with_cap); i++)
-                json_array_append_new(calls, json_pack("{s:o,s:s,s:{s:[s]}}", "names",
-                                                       names_array(allow_with_cap[i].names), "action",
-                                                       "SCMP_ACT_ALLOW", "includes", "caps", allow_with_cap[i].cap));
+                json_array_append_new(calls,
+                                      json_pack("{s:o,s:s,s:{s:[s]}}", "names", names_array(allow_with_cap[i].names),
+                                                "action", "SCMP_ACT_ALLOW", "includes", "caps", allow_with_cap[i].cap));
         json_t *clone = arg_rule("clone", 0, CLONE_NS_MASK, "SCMP_CMP_MASKED_EQ");
-        json_object_set_new(clone, "excludes", json_pack("{s:[s],s:[s,s]}", "caps", "CAP_SYS_ADMIN", "arches",
-                                                         "s390", "s390x"));
+        json_object_set_new(clone, "excludes",
+                            json_pack("{s:[s],s:[s,s]}", "caps", "CAP_SYS_ADMIN", "arches", "s390", "s390x"));
         json_array_append_new(calls, clone);
         /* clone3 passes its flags in memory seccomp cannot inspect: make it look absent (ENOSYS)
          * so libcs fall back to clone. */
         json_array_append_new(calls, json_pack("{s:[s],s:s,s:i,s:{s:[s]}}", "names", "clone3", "action",
-                                               "SCMP_ACT_ERRNO", "errnoRet", 38, "excludes", "caps",
-                                               "CAP_SYS_ADMIN"));
+                                               "SCMP_ACT_ERRNO", "errnoRet", 38, "excludes", "caps", "CAP_SYS_ADMIN"));
         return json_pack("{s:s,s:i,s:[{s:s,s:[s,s]}],s:o}", "defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", 1,
                          "archMap", "architecture", "SCMP_ARCH_X86_64", "subArchitectures", "SCMP_ARCH_X86",
                          "SCMP_ARCH_X32", "syscalls", calls);
@@ -189,7 +187,9 @@ static bool str_in_array(const json_t *a, const char *s)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v) if (json_is_string(v) && STREQ(json_string_value(v), s)) return true;
+        json_array_foreach(a, i, v)
+                if (json_is_string(v) && STREQ(json_string_value(v), s))
+                        return true;
         return false;
 }
 
@@ -211,15 +211,17 @@ static bool entry_applies(const json_t *e, const json_t *caps, const char *goarc
                 return false;
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(inc, "caps"), i, v) if (!str_in_array(caps, json_string_value(v)))
-                return false;
+        json_array_foreach(json_object_get(inc, "caps"), i, v)
+                if (!str_in_array(caps, json_string_value(v)))
+                        return false;
         const char *min = json_get_str(inc, "minKernel", NULL);
         if (min && !kernel_at_least(min))
                 return false;
         if (str_in_array(json_object_get(exc, "arches"), goarch))
                 return false;
-        json_array_foreach(json_object_get(exc, "caps"), i, v) if (str_in_array(caps, json_string_value(v)))
-                return false;
+        json_array_foreach(json_object_get(exc, "caps"), i, v)
+                if (str_in_array(caps, json_string_value(v)))
+                        return false;
         return true;
 }
 
@@ -253,8 +255,8 @@ static int convert_args(const json_t *args, json_t **ret, struct pouch_err *err)
                         json_decref(out);
                         return err_set(err, -EINVAL, "invalid seccomp profile: syscall argument needs index and op");
                 }
-                json_array_append_new(out, json_pack("{s:I,s:I,s:I,s:s}", "index", json_get_int(a, "index", 0),
-                                                     "value", json_get_int(a, "value", 0), "valueTwo",
+                json_array_append_new(out, json_pack("{s:I,s:I,s:I,s:s}", "index", json_get_int(a, "index", 0), "value",
+                                                     json_get_int(a, "value", 0), "valueTwo",
                                                      json_get_int(a, "valueTwo", 0), "op", op));
         }
         *ret = out;

@@ -39,21 +39,26 @@ int spec_devices(const json_t *hc, json_t *linux_obj, json_t *device_rules, stru
                 if (!*ctr)
                         ctr = host;
                 if (host[0] != '/' || ctr[0] != '/')
-                        return err_set(err, -EINVAL, "invalid device mapping: paths must be absolute: %s:%s", host, ctr);
+                        return err_set(err, -EINVAL, "invalid device mapping: paths must be absolute: %s:%s", host,
+                                       ctr);
                 if (!valid_cgroup_perms(perms))
                         return err_set(err, -EINVAL, "invalid device mode: %s (a combination of r, w and m)", perms);
                 struct stat st;
                 if (stat(host, &st) < 0)
-                        return err_set(err, -ENOENT, "error gathering device information while adding custom device "
-                                       "\"%s\": no such file or directory", host);
+                        return err_set(err, -ENOENT,
+                                       "error gathering device information while adding custom device "
+                                       "\"%s\": no such file or directory",
+                                       host);
                 if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-                        return err_set(err, -EINVAL, "error gathering device information while adding custom device "
-                                       "\"%s\": not a device node", host);
+                        return err_set(err, -EINVAL,
+                                       "error gathering device information while adding custom device "
+                                       "\"%s\": not a device node",
+                                       host);
                 const char *type = S_ISCHR(st.st_mode) ? "c" : "b";
-                json_array_append_new(nodes, json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", ctr, "type", type, "major",
-                                                       (json_int_t) major(st.st_rdev), "minor",
-                                                       (json_int_t) minor(st.st_rdev), "fileMode",
-                                                       (int) (st.st_mode & 07777), "uid", 0, "gid", 0));
+                json_array_append_new(nodes,
+                                      json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", ctr, "type", type, "major",
+                                                (json_int_t) major(st.st_rdev), "minor", (json_int_t) minor(st.st_rdev),
+                                                "fileMode", (int) (st.st_mode & 07777), "uid", 0, "gid", 0));
                 json_array_append_new(device_rules, json_pack("{s:b,s:s,s:I,s:I,s:s}", "allow", 1, "type", type,
                                                               "major", (json_int_t) major(st.st_rdev), "minor",
                                                               (json_int_t) minor(st.st_rdev), "access", perms));
@@ -117,8 +122,10 @@ int spec_sysctls(const json_t *hc, json_t *linux_obj, struct pouch_err *err)
                            !strncmp(k, "fs.mqueue.", 10);
                 bool net = !strncmp(k, "net.", 4);
                 if (!ipc && !net)
-                        return err_set(err, -EINVAL, "sysctl '%s' is not allowed (only namespaced ones: kernel.msg*, "
-                                       "kernel.shm*, kernel.sem, fs.mqueue.*, net.*)", k);
+                        return err_set(err, -EINVAL,
+                                       "sysctl '%s' is not allowed (only namespaced ones: kernel.msg*, "
+                                       "kernel.shm*, kernel.sem, fs.mqueue.*, net.*)",
+                                       k);
                 if ((net && host_net) || (ipc && host_ipc))
                         return err_set(err, -EINVAL, "sysctl '%s' is not allowed in the host's %s namespace", k,
                                        net ? "network" : "IPC");

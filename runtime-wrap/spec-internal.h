@@ -22,15 +22,14 @@ bool caps_list_contains(const json_t *list, const char *cap);
 int rlimits_for_host_config(const json_t *host_config, const struct rlimit *nofile_default, json_t **ret,
                             struct pouch_err *err);
 /* Sets *ret_set=false when HostConfig has no OomScoreAdj; else the value, never below our own. */
-int oom_score_adj_for_host_config(const json_t *host_config, bool *ret_set, int *ret_value,
-                                  struct pouch_err *err);
+int oom_score_adj_for_host_config(const json_t *host_config, bool *ret_set, int *ret_value, struct pouch_err *err);
 
 /* spec-security.c: SecurityOpt handling. */
 struct security_opts {
         bool no_new_privileges;
         bool seccomp_unconfined;
         bool systempaths_unconfined; /* no masked/readonly /proc and /sys paths */
-        json_t *seccomp_profile; /* docker-format profile given by the user, or NULL = default */
+        json_t *seccomp_profile;     /* docker-format profile given by the user, or NULL = default */
 };
 int security_opts_parse(const json_t *host_config, struct security_opts *ret, struct pouch_err *err);
 void security_opts_done(struct security_opts *o);
@@ -42,8 +41,8 @@ int security_seccomp(const struct security_opts *o, bool privileged, const json_
 int mounts_build(const struct spec_input *in, json_t **ret, struct pouch_err *err);
 
 /* spec-process.c */
-int process_build(const struct spec_input *in, const json_t *caps, bool no_new_privileges,
-                  json_t **ret, struct pouch_err *err);
+int process_build(const struct spec_input *in, const json_t *caps, bool no_new_privileges, json_t **ret,
+                  struct pouch_err *err);
 /* Docker's ReplaceOrAppendEnvValues: override entries replace same-key entries, "KEY" alone
  * removes KEY. base is modified. */
 int env_replace_or_append(json_t *base, const json_t *override);

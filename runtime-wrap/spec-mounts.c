@@ -15,8 +15,7 @@
 
 static json_t *mount_new(const char *dest, const char *type, const char *source, json_t *options)
 {
-        return json_pack("{s:s,s:s,s:s,s:o}", "destination", dest, "type", type, "source", source, "options",
-                         options);
+        return json_pack("{s:s,s:s,s:s,s:o}", "destination", dest, "type", type, "source", source, "options", options);
 }
 
 static bool is_propagation(const char *o)
@@ -91,11 +90,12 @@ static int parse_bind(const char *spec, json_t **ret, struct pouch_err *err)
                                spec);
         _cleanup_free_ char *dest = NULL;
         if (clean_target(parts[1], &dest) < 0)
-                return err_set(err, -EINVAL, "invalid mount config: invalid mount path: '%s' (must be absolute, not '/')",
-                               parts[1]);
+                return err_set(err, -EINVAL,
+                               "invalid mount config: invalid mount path: '%s' (must be absolute, not '/')", parts[1]);
         bool ro = false;
         const char *prop = NULL;
-        for (char *save = NULL, *o = parts[2] ? strtok_r(parts[2], ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *o = parts[2] ? strtok_r(parts[2], ",", &save) : NULL; o;
+             o = strtok_r(NULL, ",", &save)) {
                 if (STREQ(o, "ro") || STREQ(o, "rw"))
                         ro = STREQ(o, "ro");
                 else if (is_propagation(o))
@@ -147,8 +147,10 @@ static int parse_mount_entry(const json_t *m, json_t **ret, struct pouch_err *er
         if (STREQ(type, "bind")) {
                 json_t *bo = json_object_get(m, "BindOptions");
                 if (source[0] != '/')
-                        return err_set(err, -EINVAL, "invalid mount config for type \"bind\": invalid mount path: '%s' "
-                                       "mount path must be absolute", source);
+                        return err_set(err, -EINVAL,
+                                       "invalid mount config for type \"bind\": invalid mount path: '%s' "
+                                       "mount path must be absolute",
+                                       source);
                 int r = ensure_source(source, json_get_bool(bo, "CreateMountpoint", false), err);
                 if (r < 0)
                         return r;
@@ -156,7 +158,8 @@ static int parse_mount_entry(const json_t *m, json_t **ret, struct pouch_err *er
                 if (prop && *prop && !is_propagation(prop))
                         return err_set(err, -EINVAL, "invalid mount config: invalid propagation mode: %s", prop);
                 *ret = mount_new(dest, "bind", source,
-                                 bind_options(ro, prop && *prop ? prop : NULL, !json_get_bool(bo, "NonRecursive", false)));
+                                 bind_options(ro, prop && *prop ? prop : NULL,
+                                              !json_get_bool(bo, "NonRecursive", false)));
                 return 0;
         }
         if (STREQ(type, "tmpfs")) {
@@ -186,7 +189,9 @@ static bool has_destination(const json_t *mounts, const char *dest)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(mounts, i, m) if (STREQ(json_get_str(m, "destination", ""), dest)) return true;
+        json_array_foreach(mounts, i, m)
+                if (STREQ(json_get_str(m, "destination", ""), dest))
+                        return true;
         return false;
 }
 
@@ -266,7 +271,8 @@ static json_t *shm_mount(const struct spec_input *in)
         int64_t size = json_get_int(in->host_config, "ShmSize", 0);
         char opt[64];
         snprintf(opt, sizeof(opt), "size=%lld", (long long) (size > 0 ? size : DEFAULT_SHM_SIZE));
-        return mount_new("/dev/shm", "tmpfs", "shm", json_pack("[s,s,s,s,s]", "nosuid", "noexec", "nodev", "mode=1777", opt));
+        return mount_new("/dev/shm", "tmpfs", "shm",
+                         json_pack("[s,s,s,s,s]", "nosuid", "noexec", "nodev", "mode=1777", opt));
 }
 
 static json_t *default_mounts(const struct spec_input *in)
@@ -282,10 +288,12 @@ static json_t *default_mounts(const struct spec_input *in)
                          mount_new("/dev/pts", "devpts", "devpts",
                                    json_pack("[s,s,s,s,s,s]", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
                                              "mode=0620", "gid=5")),
-                         mount_new("/sys", "sysfs", "sysfs", json_pack("[s,s,s,s]", sys_mode, "nosuid", "noexec", "nodev")),
+                         mount_new("/sys", "sysfs", "sysfs",
+                                   json_pack("[s,s,s,s]", sys_mode, "nosuid", "noexec", "nodev")),
                          mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
                                    json_pack("[s,s,s,s]", sys_mode, "nosuid", "noexec", "nodev")),
-                         mount_new("/dev/mqueue", "mqueue", "mqueue", json_pack("[s,s,s]", "nosuid", "noexec", "nodev")),
+                         mount_new("/dev/mqueue", "mqueue", "mqueue",
+                                   json_pack("[s,s,s]", "nosuid", "noexec", "nodev")),
                          shm_mount(in));
 }
 

@@ -102,7 +102,8 @@ static int add_groups(const struct spec_input *in, json_t *user, struct pouch_er
                 _cleanup_free_ unsigned *extra = NULL;
                 size_t nextra = 0;
                 if (spec_resolve_user(in->rootfs, spec, &uid, &gid, &extra, &nextra, err) < 0)
-                        return err_set(err, -EINVAL, "Unable to find group %s: no matching entries in group file", name);
+                        return err_set(err, -EINVAL, "Unable to find group %s: no matching entries in group file",
+                                       name);
                 json_array_append_new(gids, json_integer(gid));
         }
         return 0;

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CPU_SHARES_MIN 2             /* the kernel's bounds of cpu.shares */
+#define CPU_SHARES_MIN 2 /* the kernel's bounds of cpu.shares */
 #define CPU_SHARES_MAX 262144
-#define CPU_PERIOD_MIN 1000          /* CFS period and quota, microseconds */
+#define CPU_PERIOD_MIN 1000 /* CFS period and quota, microseconds */
 #define CPU_PERIOD_MAX 1000000
 #define CPU_QUOTA_MIN 1000
-#define PIDS_MAX (1 << 22)           /* PID_MAX_LIMIT: pids.max takes no more */
-#define LIST_ID_MAX 8191             /* no more CPUs or NUMA nodes than this on any kernel */
+#define PIDS_MAX (1 << 22) /* PID_MAX_LIMIT: pids.max takes no more */
+#define LIST_ID_MAX 8191   /* no more CPUs or NUMA nodes than this on any kernel */
 
 /* "0-3,5": -EINVAL unless it is a well-formed list; *ret_max is its highest number. */
 static int parse_id_list(const char *s, long *ret_max)
@@ -94,8 +94,9 @@ static int check_cpu(const json_t *hc, struct pouch_err *err)
                 return err_set(err, -EINVAL, "Invalid CPU shares %lld: the range is %d to %d", (long long) shares,
                                CPU_SHARES_MIN, CPU_SHARES_MAX);
         if (period != 0 && (period < CPU_PERIOD_MIN || period > CPU_PERIOD_MAX))
-                return err_set(err, -EINVAL,
-                               "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)");
+                return err_set(
+                        err, -EINVAL,
+                        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)");
         if (quota < -1 || (quota > 0 && quota < CPU_QUOTA_MIN))
                 return err_set(err, -EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
         long ncpu = sysconf(_SC_NPROCESSORS_CONF);

@@ -9,9 +9,18 @@
 #include <string.h>
 
 static const char *const default_masked_paths[] = {
-        "/proc/asound",    "/proc/acpi",        "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/proc/scsi",      "/sys/firmware",     "/sys/devices/virtual/powercap", NULL,
+        "/proc/asound",
+        "/proc/acpi",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/sys/firmware",
+        "/sys/devices/virtual/powercap",
+        NULL,
 };
 
 static const char *const default_readonly_paths[] = {
@@ -29,15 +38,16 @@ static const struct {
         /* fuse stays denied; listed before the wildcard "m" rules because cgroup v1 cannot
          * punch a hole into a wildcard once it is allowed. */
         { false, 'c', 10, 229, "rwm" },
-        { true, 'c', -1, -1, "m" },   { true, 'b', -1, -1, "m" },  /* mknod of anything */
-        { true, 'c', 1, 3, "rwm" },   /* null */
-        { true, 'c', 1, 5, "rwm" },   /* zero */
-        { true, 'c', 1, 7, "rwm" },   /* full */
-        { true, 'c', 1, 8, "rwm" },   /* random */
-        { true, 'c', 1, 9, "rwm" },   /* urandom */
-        { true, 'c', 5, 0, "rwm" },   /* tty */
-        { true, 'c', 5, 1, "rwm" },   /* console */
-        { true, 'c', 5, 2, "rwm" },   /* ptmx */
+        { true, 'c', -1, -1, "m" },
+        { true, 'b', -1, -1, "m" },    /* mknod of anything */
+        { true, 'c', 1, 3, "rwm" },    /* null */
+        { true, 'c', 1, 5, "rwm" },    /* zero */
+        { true, 'c', 1, 7, "rwm" },    /* full */
+        { true, 'c', 1, 8, "rwm" },    /* random */
+        { true, 'c', 1, 9, "rwm" },    /* urandom */
+        { true, 'c', 5, 0, "rwm" },    /* tty */
+        { true, 'c', 5, 1, "rwm" },    /* console */
+        { true, 'c', 5, 2, "rwm" },    /* ptmx */
         { true, 'c', 136, -1, "rwm" }, /* pts */
         { true, 'c', 10, 200, "rwm" }, /* tun */
 };
@@ -111,14 +121,15 @@ static int path_list(const json_t *hc, const char *key, const char *const *defau
         }
         size_t i;
         json_t *v;
-        json_array_foreach(given, i, v) if (!json_is_string(v) || json_string_value(v)[0] != '/')
-                return err_set(err, -EINVAL, "invalid %s: entries must be absolute paths", key);
+        json_array_foreach(given, i, v)
+                if (!json_is_string(v) || json_string_value(v)[0] != '/')
+                        return err_set(err, -EINVAL, "invalid %s: entries must be absolute paths", key);
         *ret = json_deep_copy(given);
         return 0;
 }
 
-static int linux_build(const struct spec_input *in, const struct security_opts *so, const json_t *caps,
-                       json_t **ret, struct pouch_err *err)
+static int linux_build(const struct spec_input *in, const struct security_opts *so, const json_t *caps, json_t **ret,
+                       struct pouch_err *err)
 {
         const json_t *hc = in->host_config;
         bool priv = json_get_bool(hc, "Privileged", false);
@@ -136,8 +147,8 @@ static int linux_build(const struct spec_input *in, const struct security_opts *
                 return r;
         if ((r = security_seccomp(so, priv, caps, &seccomp, err)) < 0)
                 return r;
-        json_t *l = json_pack("{s:o,s:O,s:O,s:O}", "namespaces", namespaces(in), "resources", resources,
-                              "maskedPaths", masked, "readonlyPaths", ro);
+        json_t *l = json_pack("{s:o,s:O,s:O,s:O}", "namespaces", namespaces(in), "resources", resources, "maskedPaths",
+                              masked, "readonlyPaths", ro);
         if (!l)
                 return err_set(err, -ENOMEM, "out of memory");
         if (in->cgroups_path)
@@ -157,15 +168,17 @@ static json_t *annotations(const json_t *hc)
         json_t *out = json_object();
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *) json_object_get(hc, "Annotations"), k, v) if (json_is_string(v))
-                json_object_set(out, k, v);
+        json_object_foreach((json_t *) json_object_get(hc, "Annotations"), k, v)
+                if (json_is_string(v))
+                        json_object_set(out, k, v);
         return out;
 }
 
 int spec_build(const struct spec_input *in, json_t **ret_spec, struct pouch_err *err)
 {
         if (!in || !in->config || !in->rootfs || in->rootfs[0] != '/')
-                return err_set(err, -EINVAL, "invalid container configuration: config and an absolute rootfs are required");
+                return err_set(err, -EINVAL,
+                               "invalid container configuration: config and an absolute rootfs are required");
         _cleanup_json_ json_t *empty = json_object();
         struct spec_input i = *in;
         if (!i.host_config)

@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 
 struct spec_input {
-        const char *id;                /* 64-hex container ID */
+        const char *id; /* 64-hex container ID */
         /* Docker "Config", already merged with the image defaults by the daemon:
          * Env, Cmd, Entrypoint, WorkingDir, User, Tty, OpenStdin, Hostname, Domainname, Labels. */
         const json_t *config;
@@ -16,16 +16,16 @@ struct spec_input {
          * Annotations, NetworkMode, PidMode, IpcMode, UTSMode, Binds, Tmpfs, ShmSize, Memory,
          * NanoCpus, CpuShares, PidsLimit, OomScoreAdj, MaskedPaths, ReadonlyPaths, ... */
         const json_t *host_config;
-        const char *rootfs;            /* absolute path of the mounted rootfs */
-        const char *hostname;          /* final hostname (daemon picks ID[:12] by default) */
+        const char *rootfs;   /* absolute path of the mounted rootfs */
+        const char *hostname; /* final hostname (daemon picks ID[:12] by default) */
         /* Host files bind-mounted at /etc/resolv.conf, /etc/hosts, /etc/hostname; NULL = none. */
         const char *resolv_conf_path;
         const char *hosts_path;
         const char *hostname_path;
-        const char *cgroups_path;      /* "/pouch/<id>" for cgroupfs, "pouch-<id>.scope"-style for systemd */
-        const char *netns_path;        /* join this netns; NULL = new netns (or host with NetworkMode=host) */
-        const char *shm_path;          /* NULL = private tmpfs /dev/shm of ShmSize (default 64m) */
-        bool allow_empty_command;      /* rich containers: the init supplies the process */
+        const char *cgroups_path; /* "/pouch/<id>" for cgroupfs, "pouch-<id>.scope"-style for systemd */
+        const char *netns_path;   /* join this netns; NULL = new netns (or host with NetworkMode=host) */
+        const char *shm_path;     /* NULL = private tmpfs /dev/shm of ShmSize (default 64m) */
+        bool allow_empty_command; /* rich containers: the init supplies the process */
         /* RLIMIT_NOFILE when HostConfig.Ulimits sets none (the daemon's limits before it raised its
          * own soft limit); NULL: the caller's own limits. */
         const struct rlimit *nofile_default;
@@ -59,8 +59,7 @@ int seccomp_profile_from_docker_json(const json_t *docker_profile, json_t **ret_
  * cap-conditional rules (CAP_SYS_ADMIN, CAP_SYS_PTRACE, ...) depend on it. */
 json_t *seccomp_default_profile_for_caps(const json_t *caps);
 /* Added: docker-format profile -> OCI for a container holding caps (includes/excludes applied). */
-int seccomp_profile_convert(const json_t *docker_profile, const json_t *caps, json_t **ret_oci,
-                            struct pouch_err *err);
+int seccomp_profile_convert(const json_t *docker_profile, const json_t *caps, json_t **ret_oci, struct pouch_err *err);
 
 /* Added: OCI linux.resources from a HostConfig (Memory, MemorySwap, MemoryReservation,
  * MemorySwappiness, OomKillDisable, NanoCpus, CpuShares, CpuPeriod, CpuQuota, CpusetCpus,

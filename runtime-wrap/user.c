@@ -109,8 +109,8 @@ static int passwd_lookup(FILE *f, const char *user, bool numeric, unsigned uid_a
 
 /* Either find the group named/numbered group_arg (sets *ret_gid), or, with group_arg NULL,
  * collect the gids of every group listing member_name. */
-static int group_scan(FILE *f, const char *group_arg, const char *member_name, bool *ret_found,
-                      unsigned *ret_gid, unsigned **gids, size_t *n_gids)
+static int group_scan(FILE *f, const char *group_arg, const char *member_name, bool *ret_found, unsigned *ret_gid,
+                      unsigned **gids, size_t *n_gids)
 {
         unsigned gid_arg = 0;
         bool numeric = group_arg && parse_id(group_arg, &gid_arg);

@@ -106,7 +106,6 @@ enum MHD_Result api_container_attach(struct http_req *r)
         return http_hijack(r, "application/vnd.docker.raw-stream", attach_handler, j, attach_free);
 }
 
-
 /* ---- logs ---------------------------------------------------------------------------------- */
 
 struct logs_job {

@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const container_list_filter_keys[] = { "id",     "name",    "label",  "status",  "ancestor",
-                                                   "before", "since",   "volume", "network", "exited",
-                                                   "health", "is-task", "isolation", "publish", "expose",
-                                                   NULL };
+const char *const container_list_filter_keys[] = { "id",        "name",    "label",   "status", "ancestor", "before",
+                                                   "since",     "volume",  "network", "exited", "health",   "is-task",
+                                                   "isolation", "publish", "expose",  NULL };
 
 static int64_t created_ns_locked(struct container *c)
 {
@@ -178,7 +177,8 @@ static bool mount_is(const char *value, void *ud)
         size_t i;
         json_t *m;
         json_array_foreach(json_object_get(((struct container *) ud)->doc, "Mounts"), i, m)
-                if (strcmp(json_get_str(m, "Name", ""), value) == 0 || strcmp(json_get_str(m, "Source", ""), value) == 0 ||
+                if (strcmp(json_get_str(m, "Name", ""), value) == 0 ||
+                    strcmp(json_get_str(m, "Source", ""), value) == 0 ||
                     strcmp(json_get_str(m, "Destination", ""), value) == 0)
                         return true;
         return false;
@@ -189,9 +189,11 @@ static bool network_is(const char *value, void *ud)
 {
         const char *name;
         json_t *nw;
-        json_object_foreach(json_object_get(json_object_get(((struct container *) ud)->doc, "NetworkSettings"), "Networks"),
+        json_object_foreach(json_object_get(json_object_get(((struct container *) ud)->doc, "NetworkSettings"),
+                                            "Networks"),
                             name, nw)
-                if (strcmp(name, value) == 0 || (*value && prefix_of(value, (void *) json_get_str(nw, "NetworkID", ""))))
+                if (strcmp(name, value) == 0 ||
+                    (*value && prefix_of(value, (void *) json_get_str(nw, "NetworkID", ""))))
                         return true;
         return false;
 }

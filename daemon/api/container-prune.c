@@ -21,8 +21,8 @@ static struct container **candidates(struct pouchd *d, const struct container_fi
         size_t k = 0;
         for (struct container *c = d->containers; v && c; c = c->next) {
                 /* dockerd prunes what does not run: paused and restarting containers count as running */
-                if (c->removed || (c->status != CONTAINER_CREATED && c->status != CONTAINER_EXITED &&
-                                   c->status != CONTAINER_DEAD))
+                if (c->removed ||
+                    (c->status != CONTAINER_CREATED && c->status != CONTAINER_EXITED && c->status != CONTAINER_DEAD))
                         continue;
                 if (!container_filter_match_locked(cf, c))
                         continue;

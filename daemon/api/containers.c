@@ -28,12 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WITH_CONTAINER(r, c)                                                      \
-        struct container *c = NULL;                                               \
-        do {                                                                      \
-                struct pouch_err _e = { 0 };                                      \
-                if (container_get((r)->d, (r)->params[0], &c, &_e) < 0)           \
-                        return http_error((r), &_e);                              \
+#define WITH_CONTAINER(r, c)                                            \
+        struct container *c = NULL;                                     \
+        do {                                                            \
+                struct pouch_err _e = { 0 };                            \
+                if (container_get((r)->d, (r)->params[0], &c, &_e) < 0) \
+                        return http_error((r), &_e);                    \
         } while (0)
 
 enum MHD_Result api_container_create(struct http_req *r)
@@ -99,9 +99,10 @@ static json_t *summary_ports(const json_t *doc)
                 size_t i;
                 json_t *b;
                 json_array_foreach(v, i, b)
-                        json_array_append_new(out, json_pack("{s:s,s:i,s:i,s:s}", "IP", json_get_str(b, "HostIp", "0.0.0.0"),
-                                                             "PrivatePort", port, "PublicPort",
-                                                             atoi(json_get_str(b, "HostPort", "0")), "Type", proto));
+                        json_array_append_new(out,
+                                              json_pack("{s:s,s:i,s:i,s:s}", "IP", json_get_str(b, "HostIp", "0.0.0.0"),
+                                                        "PrivatePort", port, "PublicPort",
+                                                        atoi(json_get_str(b, "HostPort", "0")), "Type", proto));
         }
         json_object_foreach(json_object_get(json_object_get(doc, "Config"), "ExposedPorts"), key, v) {
                 char proto[8] = "tcp";
@@ -122,30 +123,33 @@ json_t *api_container_summary_locked(struct pouchd *d, struct container *c)
         size_t n = (size_t) snprintf(command, sizeof(command), "%s", json_get_str(doc, "Path", ""));
         size_t i;
         json_t *a;
-        json_array_foreach(json_object_get(doc, "Args"), i, a) if (n < sizeof(command) - 2) n +=
-                (size_t) snprintf(command + n, sizeof(command) - n, " %s", json_string_value(a));
+        json_array_foreach(json_object_get(doc, "Args"), i, a)
+                if (n < sizeof(command) - 2)
+                        n += (size_t) snprintf(command + n, sizeof(command) - n, " %s", json_string_value(a));
         struct timespec created = { 0, 0 };
         parse_timestamp(json_get_str(doc, "Created", ""), &created);
         char status[320];
         status_text_locked(c, status, sizeof(status));
         json_t *labels = json_object_get(config, "Labels");
         json_t *hc = json_object_get(doc, "HostConfig");
-        json_t *sum = json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:[],s:O,s:s,s:s,s:{s:s},s:{s:O},s:[]}", "Id", c->id, "Names",
-                         container_name(c), "Image", json_get_str(config, "Image", ""), "ImageID",
-                         json_get_str(doc, "Image", ""), "Command", command, "Created", (json_int_t) created.tv_sec,
-                         "Ports", "Labels", labels ? labels : json_object(), "State",
-                         container_status_to_string(c->status), "Status", status, "HostConfig", "NetworkMode",
-                         json_get_str(json_object_get(doc, "HostConfig"), "NetworkMode", "default"),
-                         "NetworkSettings", "Networks", json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"),
-                         "Mounts");
+        json_t *sum = json_pack("{s:s,s:[s],s:s,s:s,s:s,s:I,s:[],s:O,s:s,s:s,s:{s:s},s:{s:O},s:[]}", "Id", c->id,
+                                "Names", container_name(c), "Image", json_get_str(config, "Image", ""), "ImageID",
+                                json_get_str(doc, "Image", ""), "Command", command, "Created",
+                                (json_int_t) created.tv_sec, "Ports", "Labels", labels ? labels : json_object(),
+                                "State", container_status_to_string(c->status), "Status", status, "HostConfig",
+                                "NetworkMode",
+                                json_get_str(json_object_get(doc, "HostConfig"), "NetworkMode", "default"),
+                                "NetworkSettings", "Networks",
+                                json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"), "Mounts");
         /* pouch's own: rich containers are marked (docker clients ignore the extra fields) */
         if (sum)
                 json_object_set_new(sum, "Ports", summary_ports(doc));
         if (sum && rich_enabled(hc)) {
                 json_t *shc = json_object_get(sum, "HostConfig");
                 json_object_set_new(shc, "Rich", json_true());
-                json_object_set_new(shc, "RichMode", json_string(rich_mode_to_string(rich_mode_from_string(
-                                                             json_get_str(hc, "RichMode", "")))));
+                json_object_set_new(shc, "RichMode",
+                                    json_string(rich_mode_to_string(
+                                            rich_mode_from_string(json_get_str(hc, "RichMode", "")))));
         }
         return sum;
 }
@@ -174,7 +178,8 @@ enum MHD_Result api_container_list(struct http_req *r)
                 v[k++] = c;
         for (size_t i = 0; i < k; i++)
                 for (size_t j = i + 1; j < k; j++)
-                        if (strcmp(json_get_str(v[j]->doc, "Created", ""), json_get_str(v[i]->doc, "Created", "")) > 0) {
+                        if (strcmp(json_get_str(v[j]->doc, "Created", ""), json_get_str(v[i]->doc, "Created", "")) >
+                            0) {
                                 struct container *t = v[i];
                                 v[i] = v[j];
                                 v[j] = t;
@@ -211,10 +216,11 @@ enum MHD_Result api_container_inspect(struct http_req *r)
                 /* pouch's own: the rich mode, and pouch-init's view of its services while it runs */
                 _cleanup_free_ char *state_dir = container_dir(r->d, c->id, "rich");
                 json_t *st = running ? rich_status_read(state_dir) : NULL;
-                json_object_set_new(doc, "Rich", json_pack("{s:s,s:o}", "Mode",
-                                                           rich_mode_to_string(rich_mode_from_string(
-                                                                   json_get_str(hc, "RichMode", ""))),
-                                                           "Status", st ? st : json_null()));
+                json_object_set_new(doc, "Rich",
+                                    json_pack("{s:s,s:o}", "Mode",
+                                              rich_mode_to_string(
+                                                      rich_mode_from_string(json_get_str(hc, "RichMode", ""))),
+                                              "Status", st ? st : json_null()));
         }
         container_quota_inspect(r->d, c->id, doc);
         container_put(r->d, c);
@@ -345,9 +351,8 @@ static bool wait_done(struct container *c, void *ud)
         case WAIT_NEXT_EXIT:
                 return c->removed || c->exit_generation != j->gen;
         default:
-                return c->removed ||
-                       (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
-                        c->status != CONTAINER_RESTARTING && !c->restart_pending);
+                return c->removed || (c->status != CONTAINER_RUNNING && c->status != CONTAINER_PAUSED &&
+                                      c->status != CONTAINER_RESTARTING && !c->restart_pending);
         }
 }
 

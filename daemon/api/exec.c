@@ -363,8 +363,9 @@ enum MHD_Result api_exec_inspect(struct http_req *r)
                               "Running", e->running, "ExitCode", e->exited ? json_integer(e->exit_code) : json_null(),
                               "ProcessConfig", "tty", json_get_bool(e->config, "Tty", false), "entrypoint",
                               json_array_get(cmd, 0), "arguments", args, "privileged",
-                              json_get_bool(e->config, "Privileged", false), "user", json_get_str(e->config, "User", ""),
-                              "OpenStdin", json_get_bool(e->config, "AttachStdin", false), "OpenStderr",
+                              json_get_bool(e->config, "Privileged", false), "user",
+                              json_get_str(e->config, "User", ""), "OpenStdin",
+                              json_get_bool(e->config, "AttachStdin", false), "OpenStderr",
                               json_get_bool(e->config, "AttachStderr", false), "OpenStdout",
                               json_get_bool(e->config, "AttachStdout", false), "CanRemove", 0, "ContainerID",
                               e->container_id, "DetachKeys", "", "Pid", (int) e->pid);

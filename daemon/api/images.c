@@ -21,7 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const list_filters[] = { "dangling", "label", "label!", "before", "since", "reference", "until", NULL };
+static const char *const list_filters[] = {
+        "dangling", "label", "label!", "before", "since", "reference", "until", NULL
+};
 static const char *const prune_filters[] = { "dangling", "label", "label!", "until", NULL };
 
 /* "busybox" matches any tag of busybox; "busybox:1" exactly */
@@ -49,10 +51,11 @@ static int created_of(json_t *all, struct http_req *r, const char *ref, int64_t 
                 return err->code;
         size_t i;
         json_t *img;
-        json_array_foreach(all, i, img) if (strcmp(json_get_str(img, "Id", ""), id) == 0) {
-                *ret = json_get_int(img, "Created", 0);
-                return 0;
-        }
+        json_array_foreach(all, i, img)
+                if (strcmp(json_get_str(img, "Id", ""), id) == 0) {
+                        *ret = json_get_int(img, "Created", 0);
+                        return 0;
+                }
         return err_set(err, -ENOENT, "No such image: %s", ref);
 }
 
@@ -102,7 +105,9 @@ enum MHD_Result api_image_list(struct http_req *r)
         json_t *out = json_array();
         size_t i;
         json_t *img;
-        json_array_foreach(all, i, img) if (image_matches(img, f, &w)) json_array_append(out, img);
+        json_array_foreach(all, i, img)
+                if (image_matches(img, f, &w))
+                        json_array_append(out, img);
         return http_json(r, 200, out);
 }
 
@@ -313,7 +318,8 @@ enum MHD_Result api_image_create(struct http_req *r)
         if (!src || !*src)
                 return api_image_pull(r);
         if (strcmp(src, "-") != 0)
-                return http_errorf(r, 400, "importing from a URL is not supported: use fromSrc=- with the tarball as body");
+                return http_errorf(r, 400,
+                                   "importing from a URL is not supported: use fromSrc=- with the tarball as body");
         struct load_job *j = calloc(1, sizeof(*j));
         j->d = r->d;
         j->import = true;

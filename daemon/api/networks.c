@@ -66,7 +66,8 @@ enum MHD_Result api_network_delete(struct http_req *r)
         if (network_remove(r->d->networks, r->params[0], &err) < 0)
                 return network_error(r, &err);
         event_publish(r->d->events, "network", "destroy", json_get_str(doc, "Id", ""),
-                      json_pack("{s:s,s:s}", "name", json_get_str(doc, "Name", ""), "type", json_get_str(doc, "Driver", "")));
+                      json_pack("{s:s,s:s}", "name", json_get_str(doc, "Name", ""), "type",
+                                json_get_str(doc, "Driver", "")));
         return http_empty(r, 204);
 }
 
@@ -101,8 +102,9 @@ static enum MHD_Result connect_or_disconnect(struct http_req *r, bool connect)
         struct container *c = NULL;
         if (container_get(r->d, who, &c, &err) < 0)
                 return http_error(r, &err);
-        int rc = connect ? container_network_connect(r->d, c, r->params[0], json_object_get(body, "EndpointConfig"), &err) :
-                           container_network_disconnect(r->d, c, r->params[0], &err);
+        int rc = connect ? container_network_connect(r->d, c, r->params[0], json_object_get(body, "EndpointConfig"),
+                                                     &err)
+                         : container_network_disconnect(r->d, c, r->params[0], &err);
         container_put(r->d, c);
         if (rc < 0)
                 return network_error(r, &err);

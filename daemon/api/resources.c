@@ -62,8 +62,8 @@ static json_t *memory_stats(const json_t *data)
                 limit = host;
         return json_pack("{s:I,s:I,s:I,s:O,s:I}", "usage", (json_int_t) json_get_int(usage, "usage", 0), "max_usage",
                          (json_int_t) json_get_int(usage, "max", 0), "failcnt",
-                         (json_int_t) json_get_int(usage, "failcnt", 0), "stats", json_is_object(raw) ? raw : json_object(),
-                         "limit", (json_int_t) limit);
+                         (json_int_t) json_get_int(usage, "failcnt", 0), "stats",
+                         json_is_object(raw) ? raw : json_object(), "limit", (json_int_t) limit);
 }
 
 static json_t *blkio_stats(const json_t *data)
@@ -77,10 +77,12 @@ static json_t *blkio_stats(const json_t *data)
                 json_t *arr = json_array();
                 size_t i;
                 json_t *e;
-                json_array_foreach(src, i, e) json_array_append_new(
-                        arr, json_pack("{s:I,s:I,s:s,s:I}", "major", (json_int_t) json_get_int(e, "major", 0), "minor",
-                                       (json_int_t) json_get_int(e, "minor", 0), "op", json_get_str(e, "op", ""),
-                                       "value", (json_int_t) json_get_int(e, "value", 0)));
+                json_array_foreach(src, i, e)
+                        json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:I}", "major",
+                                                             (json_int_t) json_get_int(e, "major", 0), "minor",
+                                                             (json_int_t) json_get_int(e, "minor", 0), "op",
+                                                             json_get_str(e, "op", ""), "value",
+                                                             (json_int_t) json_get_int(e, "value", 0)));
                 json_object_set_new(out, keys[k][1], json_array_size(arr) ? arr : (json_decref(arr), json_null()));
         }
         return out;
@@ -121,8 +123,8 @@ static int take_sample(struct pouchd *d, const char *id, struct sample *s)
 
 static json_t *stats_doc(const char *id, const char *name, struct sample *cur, struct sample *prev)
 {
-        json_t *pre_cpu = prev->cpu ? json_incref(prev->cpu) : json_pack("{s:{s:i},s:{}}", "cpu_usage", "total_usage", 0,
-                                                                             "throttling_data");
+        json_t *pre_cpu = prev->cpu ? json_incref(prev->cpu)
+                                    : json_pack("{s:{s:i},s:{}}", "cpu_usage", "total_usage", 0, "throttling_data");
         return json_pack("{s:s,s:s,s:O,s:O,s:i,s:{},s:O,s:o,s:O,s:s,s:s}", "read", cur->read, "preread",
                          prev->cpu ? prev->read : "0001-01-01T00:00:00Z", "pids_stats", cur->pids, "blkio_stats",
                          cur->blkio, "num_procs", 0, "storage_stats", "cpu_stats", cur->cpu, "precpu_stats", pre_cpu,
@@ -215,9 +217,9 @@ enum MHD_Result api_container_stats(struct http_req *r)
 }
 
 /* The HostConfig keys `docker update` may change. */
-static const char *const update_keys[] = { "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuShares",
-                                           "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems", "PidsLimit",
-                                           "BlkioWeight", "RestartPolicy" };
+static const char *const update_keys[] = { "Memory",     "MemorySwap", "MemoryReservation", "NanoCpus",
+                                           "CpuShares",  "CpuPeriod",  "CpuQuota",          "CpusetCpus",
+                                           "CpusetMems", "PidsLimit",  "BlkioWeight",       "RestartPolicy" };
 
 enum MHD_Result api_container_update(struct http_req *r)
 {

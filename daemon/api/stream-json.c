@@ -33,7 +33,8 @@ int stream_json_text(int fd, const char *key, const char *text)
 
 int stream_json_error(int fd, const char *msg)
 {
-        static const char fallback[] = "{\"errorDetail\":{\"message\":\"internal error\"},\"error\":\"internal error\"}\n";
+        static const char fallback[] =
+                "{\"errorDetail\":{\"message\":\"internal error\"},\"error\":\"internal error\"}\n";
         json_t *v = json_string_utf8(msg && *msg ? msg : "unknown error");
         json_t *m = v ? json_pack("{s:{s:O},s:o}", "errorDetail", "message", v, "error", v) : NULL;
         int r = stream_json_send(fd, m);

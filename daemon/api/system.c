@@ -27,7 +27,8 @@
 enum MHD_Result api_ping(struct http_req *r)
 {
         bool head = strcmp(r->method, "HEAD") == 0;
-        struct MHD_Response *resp = MHD_create_response_from_buffer(head ? 0 : 2, (void *) "OK", MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp = MHD_create_response_from_buffer(head ? 0 : 2, (void *) "OK",
+                                                                    MHD_RESPMEM_PERSISTENT);
         http_add_std_headers(resp);
         MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
         MHD_add_response_header(resp, "Cache-Control", "no-cache, no-store, must-revalidate");
@@ -43,12 +44,12 @@ enum MHD_Result api_version(struct http_req *r)
         uname(&u);
         char ts[48];
         format_rfc3339nano(&r->d->started, ts, sizeof(ts));
-        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:[{s:s,s:s,s:{s:s,s:s}}]}",
-                              "Version", POUCH_VERSION, "ApiVersion", API_VERSION, "MinAPIVersion", API_MIN_VERSION,
-                              "GitCommit", POUCH_GIT_COMMIT, "GoVersion", "C (gcc " __VERSION__ ")", "Os", "linux",
-                              "Arch", "amd64", "KernelVersion", u.release, "BuildTime", __DATE__, "Platform", "Name",
-                              "pouch", "Components", "Name", "Engine", "Version", POUCH_VERSION, "Details",
-                              "ApiVersion", API_VERSION, "Os", "linux");
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s},s:[{s:s,s:s,s:{s:s,s:s}}]}", "Version",
+                              POUCH_VERSION, "ApiVersion", API_VERSION, "MinAPIVersion", API_MIN_VERSION, "GitCommit",
+                              POUCH_GIT_COMMIT, "GoVersion", "C (gcc " __VERSION__ ")", "Os", "linux", "Arch", "amd64",
+                              "KernelVersion", u.release, "BuildTime", __DATE__, "Platform", "Name", "pouch",
+                              "Components", "Name", "Engine", "Version", POUCH_VERSION, "Details", "ApiVersion",
+                              API_VERSION, "Os", "linux");
         return http_json(r, 200, j);
 }
 
@@ -85,18 +86,19 @@ enum MHD_Result api_info(struct http_req *r)
                 "ContainersStopped", stopped, "Images", (int) nimages, "Driver", "overlay2", "DriverStatus",
                 "Backing Filesystem", "extfs", "MemoryLimit", 1, "SwapLimit", 1, "CpuCfsPeriod", 1, "CpuCfsQuota", 1,
                 "CPUShares", 1, "PidsLimit", 1, "IPv4Forwarding", 1, "CgroupDriver",
-                d->runtime.systemd_cgroup ? "systemd" : "cgroupfs", "CgroupVersion", v2 ? "2" : "1",
-                "NEventsListener", 0, "KernelVersion", u.release, "OperatingSystem", "Debian GNU/Linux", "OSType",
-                "linux", "Architecture", u.machine, "NCPU", (int) sysconf(_SC_NPROCESSORS_ONLN), "MemTotal",
+                d->runtime.systemd_cgroup ? "systemd" : "cgroupfs", "CgroupVersion", v2 ? "2" : "1", "NEventsListener",
+                0, "KernelVersion", u.release, "OperatingSystem", "Debian GNU/Linux", "OSType", "linux", "Architecture",
+                u.machine, "NCPU", (int) sysconf(_SC_NPROCESSORS_ONLN), "MemTotal",
                 (json_int_t) si.totalram * si.mem_unit, "DockerRootDir", d->home, "Name", host, "ServerVersion",
-                POUCH_VERSION, "Runtimes", d->runtime.name, "path", d->runtime.path, "DefaultRuntime",
-                d->runtime.name, "LiveRestoreEnabled", 1, "SecurityOptions", "name=seccomp,profile=default",
-                "name=no-new-privileges", "LoggingDriver", "json-file", "Isolation", "");
+                POUCH_VERSION, "Runtimes", d->runtime.name, "path", d->runtime.path, "DefaultRuntime", d->runtime.name,
+                "LiveRestoreEnabled", 1, "SecurityOptions", "name=seccomp,profile=default", "name=no-new-privileges",
+                "LoggingDriver", "json-file", "Isolation", "");
         json_object_set_new(j, "Labels", json_array());
-        json_object_set_new(j, "RegistryConfig", json_pack("{s:[],s:{},s:[]}", "InsecureRegistryCIDRs", "IndexConfigs",
-                                                           "Mirrors"));
-        json_object_set_new(j, "Plugins", json_pack("{s:[s],s:[],s:[s],s:[]}", "Volume", "local", "Network",
-                                                    "Log", "json-file", "Authorization"));
+        json_object_set_new(j, "RegistryConfig",
+                            json_pack("{s:[],s:{},s:[]}", "InsecureRegistryCIDRs", "IndexConfigs", "Mirrors"));
+        json_object_set_new(j, "Plugins",
+                            json_pack("{s:[s],s:[],s:[s],s:[]}", "Volume", "local", "Network", "Log", "json-file",
+                                      "Authorization"));
         json_object_set_new(j, "Warnings", json_array());
         json_object_set_new(j, "QuotaBackend", json_string(pouchd_quota_backend_name(d)));
         json_t *lxcfs = pouchd_lxcfs_info(d);
@@ -193,14 +195,16 @@ enum MHD_Result api_system_df(struct http_req *r)
         json_int_t total = 0;
         size_t i;
         json_t *v;
-        json_array_foreach(imgs, i, v) total += json_get_int(v, "Size", 0);
+        json_array_foreach(imgs, i, v)
+                total += json_get_int(v, "Size", 0);
         json_t *containers = json_array();
         pthread_mutex_lock(&r->d->lock);
         for (struct container *c = r->d->containers; c; c = c->next)
                 json_array_append_new(containers, api_container_summary_locked(r->d, c));
         pthread_mutex_unlock(&r->d->lock);
-        json_array_foreach(containers, i, v) json_object_set_new(
-                v, "SizeRw", json_integer(container_quota_size_rw(r->d, json_get_str(v, "Id", ""))));
+        json_array_foreach(containers, i, v)
+                json_object_set_new(v, "SizeRw",
+                                    json_integer(container_quota_size_rw(r->d, json_get_str(v, "Id", ""))));
         json_t *vols = volume_list(r->d->volumes);
         json_array_foreach(vols, i, v) {
                 const char *name = json_get_str(v, "Name", "");
@@ -209,15 +213,16 @@ enum MHD_Result api_system_df(struct http_req *r)
                 for (struct container *c = r->d->containers; c; c = c->next) {
                         size_t k;
                         json_t *m;
-                        json_array_foreach(json_object_get(c->doc, "Mounts"), k, m) refs +=
-                                !strcmp(json_get_str(m, "Name", ""), name);
+                        json_array_foreach(json_object_get(c->doc, "Mounts"), k, m)
+                                refs += !strcmp(json_get_str(m, "Name", ""), name);
                 }
                 pthread_mutex_unlock(&r->d->lock);
-                json_object_set_new(v, "UsageData", json_pack("{s:I,s:i}", "Size",
-                                                              (json_int_t) dir_disk_usage(json_get_str(v, "Mountpoint", "")),
-                                                              "RefCount", refs));
+                json_object_set_new(v, "UsageData",
+                                    json_pack("{s:I,s:i}", "Size",
+                                              (json_int_t) dir_disk_usage(json_get_str(v, "Mountpoint", "")),
+                                              "RefCount", refs));
         }
-        return http_json(r, 200, json_pack("{s:I,s:O,s:o,s:o,s:[]}", "LayersSize", total, "Images",
-                                           imgs ? imgs : json_array(), "Containers", containers, "Volumes", vols,
-                                           "BuildCache"));
+        return http_json(r, 200,
+                         json_pack("{s:I,s:O,s:o,s:o,s:[]}", "LayersSize", total, "Images", imgs ? imgs : json_array(),
+                                   "Containers", containers, "Volumes", vols, "BuildCache"));
 }

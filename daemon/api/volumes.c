@@ -48,7 +48,9 @@ enum MHD_Result api_volume_list(struct http_req *r)
         json_t *out = json_array();
         size_t i;
         json_t *v;
-        json_array_foreach(all, i, v) if (volume_matches(r->d, v, f)) json_array_append(out, v);
+        json_array_foreach(all, i, v)
+                if (volume_matches(r->d, v, f))
+                        json_array_append(out, v);
         return http_json(r, 200, json_pack("{s:o,s:[]}", "Volumes", out, "Warnings"));
 }
 

@@ -75,8 +75,7 @@ static int apply_metadata(struct extract_ctx *c, int parentfd, const char *leaf,
 
 static int write_data(struct extract_ctx *c, int parentfd, const char *leaf, struct archive_entry *e, const char *name)
 {
-        _cleanup_close_ int fd =
-                openat(parentfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        _cleanup_close_ int fd = openat(parentfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return err_set(c->err, -errno, "cannot create %s: %m", name);
         for (;;) {
@@ -126,8 +125,8 @@ static int make_hardlink(struct extract_ctx *c, int parentfd, const char *leaf, 
         return 0;
 }
 
-static int create_node(struct extract_ctx *c, int parentfd, const char *leaf, struct archive_entry *e,
-                       const char *name, bool exists_dir)
+static int create_node(struct extract_ctx *c, int parentfd, const char *leaf, struct archive_entry *e, const char *name,
+                       bool exists_dir)
 {
         const char *hl = archive_entry_hardlink(e);
         if (hl)

@@ -42,11 +42,12 @@ int image_history(struct image_store *s, const char *name, json_t **ret, struct 
         /* an image without history (imported) shows one line per layer */
         if (json_array_size(hist) == 0) {
                 for (i = 0; i < json_array_size(chains); i++)
-                        json_array_insert_new(out, 0, json_pack("{s:s,s:I,s:s,s:n,s:I,s:s}", "Id", "<missing>", "Created",
-                                                                (json_int_t) 0, "CreatedBy", "", "Tags", "Size",
-                                                                (json_int_t) layer_size(s, json_string_value(
-                                                                                                   json_array_get(chains, i))),
-                                                                "Comment", ""));
+                        json_array_insert_new(out, 0,
+                                              json_pack("{s:s,s:I,s:s,s:n,s:I,s:s}", "Id", "<missing>", "Created",
+                                                        (json_int_t) 0, "CreatedBy", "", "Tags", "Size",
+                                                        (json_int_t) layer_size(s, json_string_value(
+                                                                                           json_array_get(chains, i))),
+                                                        "Comment", ""));
         }
         json_array_foreach(hist, i, h) {
                 int64_t size = 0;
@@ -54,10 +55,11 @@ int image_history(struct image_store *s, const char *name, json_t **ret, struct 
                         size = layer_size(s, json_string_value(json_array_get(chains, layer++)));
                 struct timespec ts = { 0, 0 };
                 parse_timestamp(json_get_str(h, "created", ""), &ts);
-                json_array_insert_new(out, 0, json_pack("{s:s,s:I,s:s,s:n,s:I,s:s}", "Id", "<missing>", "Created",
-                                                        (json_int_t) ts.tv_sec, "CreatedBy",
-                                                        json_get_str(h, "created_by", ""), "Tags", "Size",
-                                                        (json_int_t) size, "Comment", json_get_str(h, "comment", "")));
+                json_array_insert_new(out, 0,
+                                      json_pack("{s:s,s:I,s:s,s:n,s:I,s:s}", "Id", "<missing>", "Created",
+                                                (json_int_t) ts.tv_sec, "CreatedBy", json_get_str(h, "created_by", ""),
+                                                "Tags", "Size", (json_int_t) size, "Comment",
+                                                json_get_str(h, "comment", "")));
         }
         /* the newest line names the image and its tags, as docker shows */
         json_t *top = json_array_get(out, 0);

@@ -27,8 +27,8 @@ int image_load(struct image_store *s, int fd, image_message_fn msg, void *ud, st
 /* `docker import`: fd is a rootfs tarball (plain/gzip/xz/zstd); ref like "busybox:latest" or NULL
  * (dangling). changes: Docker Config fragment (Cmd, Entrypoint, Env, WorkingDir...) or NULL.
  * ret_id receives "sha256:<hex>". */
-int image_import(struct image_store *s, int fd, const char *ref, const json_t *changes,
-                 char ret_id[80], struct pouch_err *err);
+int image_import(struct image_store *s, int fd, const char *ref, const json_t *changes, char ret_id[80],
+                 struct pouch_err *err);
 
 /* `docker save`: write a docker-archive tar (also carrying an OCI index.json/oci-layout) of the
  * named images to out_fd. */
@@ -44,15 +44,13 @@ int image_list(struct image_store *s, json_t **ret_array, struct pouch_err *err)
 int image_history(struct image_store *s, const char *name, json_t **ret, struct pouch_err *err);
 
 /* Tag source as repo:tag (repo may be "docker.io/library/busybox" or "busybox"; tag NULL = latest). */
-int image_tag(struct image_store *s, const char *source, const char *repo, const char *tag,
-              struct pouch_err *err);
+int image_tag(struct image_store *s, const char *source, const char *repo, const char *tag, struct pouch_err *err);
 
 /* Untag/delete. in_use(ud, "sha256:<hex>") tells whether a container uses the image; then
  * -EBUSY ("conflict: unable to remove repository reference ... container X is using its
  * referenced image") unless force. ret_report: [{"Untagged":"busybox:latest"},{"Deleted":"sha256:..."}]. */
-int image_remove(struct image_store *s, const char *name, bool force,
-                 bool (*in_use)(void *ud, const char *image_id), void *ud, json_t **ret_report,
-                 struct pouch_err *err);
+int image_remove(struct image_store *s, const char *name, bool force, bool (*in_use)(void *ud, const char *image_id),
+                 void *ud, json_t **ret_report, struct pouch_err *err);
 
 /* The image config's "config" object (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts,
  * Volumes, Labels, StopSignal). New reference. */

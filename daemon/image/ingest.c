@@ -35,7 +35,7 @@ void pending_image_done(struct pending_image *p)
         json_decref(p->config_json);
         strv_free(p->tags);
         strv_free(p->repo_digests);
-        *p = (struct pending_image) { 0 };
+        *p = (struct pending_image){ 0 };
 }
 
 static int64_t existing_layer_size(struct image_store *s, const char *chain)
@@ -86,7 +86,8 @@ int ingest_layer(struct image_store *s, int fd, const char *expected_diff, const
         }
         _cleanup_free_ char *diff = NULL;
         _cleanup_close_ int blobfd = -1;
-        if ((r = store_mktemp(s, "layer", false, &l.tmpdir)) < 0 || (r = store_mktemp(s, "blob", true, &l.blob_tmp)) < 0) {
+        if ((r = store_mktemp(s, "layer", false, &l.tmpdir)) < 0 ||
+            (r = store_mktemp(s, "blob", true, &l.blob_tmp)) < 0) {
                 r = err_set(err, r, "creating a temporary layer directory: %s", strerror(-r));
                 goto fail;
         }
@@ -137,8 +138,9 @@ int pending_image_set_config(struct pending_image *p, char *config, size_t len, 
         for (size_t i = 0; i < p->n_layers; i++) {
                 const char *d = json_string_value(json_array_get(diffs, i));
                 if (!d || !STREQ(d, p->layers[i].diff_id))
-                        return err_set(err, -EINVAL, "layer %zu does not match the image config: diff id %s, config says %s",
-                                       i, p->layers[i].diff_id, d ? d : "(none)");
+                        return err_set(err, -EINVAL,
+                                       "layer %zu does not match the image config: diff id %s, config says %s", i,
+                                       p->layers[i].diff_id, d ? d : "(none)");
         }
         return sha256_buffer(config, len, p->id);
 }
@@ -180,8 +182,8 @@ static json_t *new_record(struct pending_image *p)
                 json_array_append_new(chains, json_string(p->layers[i].chain_id));
                 size += p->layers[i].size;
         }
-        return json_pack("{s:s,s:[],s:[],s:o,s:o,s:s,s:I,s:s}", "Id", p->id, "RepoTags", "RepoDigests", "Layers", layers,
-                         "ChainIds", chains, "Created", json_get_str(p->config_json, "created", ""), "Size",
+        return json_pack("{s:s,s:[],s:[],s:o,s:o,s:s,s:I,s:s}", "Id", p->id, "RepoTags", "RepoDigests", "Layers",
+                         layers, "ChainIds", chains, "Created", json_get_str(p->config_json, "created", ""), "Size",
                          (json_int_t) size, "LastTagTime", "");
 }
 
@@ -246,7 +248,8 @@ int store_commit(struct image_store *s, struct pending_image *p, char ***ret_rep
                         size_t i;
                         json_t *v;
                         bool have = false;
-                        json_array_foreach(digests, i, v) have = have || STREQ(json_string_value(v), *d);
+                        json_array_foreach(digests, i, v)
+                                have = have || STREQ(json_string_value(v), *d);
                         if (!have)
                                 json_array_append_new(digests, json_string(*d));
                 }

@@ -60,14 +60,14 @@ static json_t *inspect_one(struct image_store *s, const char *hex, const json_t 
         json_t *j = json_pack("{s:s,s:O,s:O,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:s,s:s,s:I,s:I,s:o,s:{s:s,s:o},s:{s:s}}",
                               "Id", id, "RepoTags", json_object_get(doc, "RepoTags"), "RepoDigests",
                               json_object_get(doc, "RepoDigests"), "Parent", "", "Comment",
-                              json_get_str(cfg, "comment", ""), "Created", json_get_str(cfg, "created", ""), "Container",
-                              json_get_str(cfg, "container", ""), "ContainerConfig", full_config(cc), "DockerVersion",
-                              json_get_str(cfg, "docker_version", ""), "Author", json_get_str(cfg, "author", ""),
-                              "Config", full_config(json_object_get(cfg, "config")), "Architecture",
-                              json_get_str(cfg, "architecture", ""), "Os", json_get_str(cfg, "os", ""), "Size", size,
-                              "VirtualSize", size, "GraphDriver", graph_driver(s, doc), "RootFS", "Type", "layers",
-                              "Layers", layers ? json_incref(layers) : json_array(), "Metadata", "LastTagTime",
-                              *last_tag ? last_tag : "0001-01-01T00:00:00Z");
+                              json_get_str(cfg, "comment", ""), "Created", json_get_str(cfg, "created", ""),
+                              "Container", json_get_str(cfg, "container", ""), "ContainerConfig", full_config(cc),
+                              "DockerVersion", json_get_str(cfg, "docker_version", ""), "Author",
+                              json_get_str(cfg, "author", ""), "Config", full_config(json_object_get(cfg, "config")),
+                              "Architecture", json_get_str(cfg, "architecture", ""), "Os", json_get_str(cfg, "os", ""),
+                              "Size", size, "VirtualSize", size, "GraphDriver", graph_driver(s, doc), "RootFS", "Type",
+                              "layers", "Layers", layers ? json_incref(layers) : json_array(), "Metadata",
+                              "LastTagTime", *last_tag ? last_tag : "0001-01-01T00:00:00Z");
         const char *variant = json_get_str(cfg, "variant", NULL);
         if (j && variant)
                 json_object_set_new(j, "Variant", json_string(variant));

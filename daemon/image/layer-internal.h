@@ -14,13 +14,13 @@
 /* Reader A decompresses fd (any filter) with the "raw" format; reader B parses tar from A's
  * output through a read callback that hashes (and optionally copies to tee_fd) every byte. */
 struct layer_stream {
-        struct archive *raw;   /* A */
-        struct archive *tar;   /* B, what the caller iterates */
+        struct archive *raw; /* A */
+        struct archive *tar; /* B, what the caller iterates */
         EVP_MD_CTX *md;
-        int tee_fd;            /* -1: none */
-        int tee_error;         /* -errno of a failed tee write */
-        int raw_error;         /* set when A failed, to tell corrupt input from a bad tar */
-        int64_t bytes;         /* uncompressed bytes seen */
+        int tee_fd;    /* -1: none */
+        int tee_error; /* -errno of a failed tee write */
+        int raw_error; /* set when A failed, to tell corrupt input from a bad tar */
+        int64_t bytes; /* uncompressed bytes seen */
         bool raw_eof;
 };
 
@@ -30,8 +30,7 @@ int layer_stream_finish(struct layer_stream *ls, char ret_diff_id[72], struct po
 void layer_stream_done(struct layer_stream *ls);
 
 /* Like layer_unpack, copying the uncompressed stream to tee_fd (-1 for none). */
-int layer_unpack_tee(int fd, const char *dest, int tee_fd, int64_t *ret_size, char *ret_diff_id,
-                     struct pouch_err *err);
+int layer_unpack_tee(int fd, const char *dest, int tee_fd, int64_t *ret_size, char *ret_diff_id, struct pouch_err *err);
 
 /* ---- layer-safe-path.c ------------------------------------------------------------------------ */
 

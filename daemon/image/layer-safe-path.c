@@ -87,7 +87,8 @@ static int walk_create(int rootfd, const char *dir, const char *entry, struct po
                 if (fd == -ENOTDIR)
                         return err_set(err, -EINVAL, "layer entry %s: parent %s is not a directory", entry, comp);
                 if (fd < 0)
-                        return err_set(err, fd, "layer entry %s: cannot open parent %s: %s", entry, comp, strerror(-fd));
+                        return err_set(err, fd, "layer entry %s: cannot open parent %s: %s", entry, comp,
+                                       strerror(-fd));
                 close(cur);
                 cur = fd;
                 p = *end ? end + 1 : end;

@@ -57,7 +57,7 @@ static la_ssize_t feed_tar(struct archive *a, void *ud, const void **buf)
 
 int layer_stream_open(struct layer_stream *ls, int fd, int tee_fd, struct pouch_err *err)
 {
-        *ls = (struct layer_stream) { .tee_fd = tee_fd };
+        *ls = (struct layer_stream){ .tee_fd = tee_fd };
         ls->md = EVP_MD_CTX_new();
         ls->raw = archive_read_new();
         ls->tar = archive_read_new();

@@ -33,8 +33,8 @@ struct unpack {
         int rootfd;
         struct archive *a;
         struct archive_entry *e;
-        const char *name;  /* cleaned entry path */
-        bool root;         /* running as root: ownership and whiteouts must work */
+        const char *name; /* cleaned entry path */
+        bool root;        /* running as root: ownership and whiteouts must work */
         int64_t size;
         struct dir_time *dirs;
         size_t n_dirs, cap_dirs;
@@ -53,13 +53,13 @@ static int note_dir_time(struct unpack *u, const char *rel, const struct timespe
         char *p = strdup(rel);
         if (!p)
                 return -ENOMEM;
-        u->dirs[u->n_dirs++] = (struct dir_time) { p, *ts };
+        u->dirs[u->n_dirs++] = (struct dir_time){ p, *ts };
         return 0;
 }
 
 static struct timespec entry_mtime(struct archive_entry *e)
 {
-        return (struct timespec) { .tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e) };
+        return (struct timespec){ .tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e) };
 }
 
 /* Ownership: fatal as root; as an unprivileged user (tests) only what we can do. */
@@ -190,7 +190,8 @@ static int write_symlink(struct unpack *u, int pfd, const char *base, struct pou
                 return err_set(err, -EINVAL, "layer entry %s: symlink without a target", u->name);
         /* the target is just the link's content; it is only ever resolved inside the container */
         if ((r = make_room(u, pfd, base, false, &exists)) < 0 || symlinkat(target, pfd, base) < 0)
-                return err_set(err, r < 0 ? r : -errno, "layer entry %s: symlink: %s", u->name, strerror(r < 0 ? -r : errno));
+                return err_set(err, r < 0 ? r : -errno, "layer entry %s: symlink: %s", u->name,
+                               strerror(r < 0 ? -r : errno));
         if ((r = apply_owner(u, pfd, base, 0)) < 0)
                 return err_set(err, r, "layer entry %s: chown: %s", u->name, strerror(-r));
         struct timespec ts[2] = { entry_mtime(u->e), entry_mtime(u->e) };
@@ -330,8 +331,7 @@ static void unpack_done(struct unpack *u)
         free(u->dirs);
 }
 
-int layer_unpack_tee(int fd, const char *dest, int tee_fd, int64_t *ret_size, char *ret_diff_id,
-                     struct pouch_err *err)
+int layer_unpack_tee(int fd, const char *dest, int tee_fd, int64_t *ret_size, char *ret_diff_id, struct pouch_err *err)
 {
         _cleanup_close_ int rootfd = open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)

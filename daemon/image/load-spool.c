@@ -27,7 +27,7 @@ void spool_done(struct spool *sp)
         free(sp->dir);
         json_decref(sp->files);
         json_decref(sp->links);
-        *sp = (struct spool) { 0 };
+        *sp = (struct spool){ 0 };
 }
 
 /* Resolve a link target relative to the link's directory; NULL when it leaves the archive. */

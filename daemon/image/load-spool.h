@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 struct spool {
-        char *dir;       /* removed by spool_done */
-        json_t *files;   /* cleaned member name -> spool file path */
-        json_t *links;   /* cleaned member name -> cleaned target member name */
+        char *dir;     /* removed by spool_done */
+        json_t *files; /* cleaned member name -> spool file path */
+        json_t *links; /* cleaned member name -> cleaned target member name */
         unsigned count;
 };
 

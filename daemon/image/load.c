@@ -28,8 +28,8 @@ struct load {
         struct spool sp;
         struct pending_image *imgs;
         size_t n_imgs;
-        json_t *prepared;   /* chain id -> size, layers already prepared by an earlier image */
-        json_t *seen;       /* config digest -> index in imgs (several tags of one image) */
+        json_t *prepared; /* chain id -> size, layers already prepared by an earlier image */
+        json_t *seen;     /* config digest -> index in imgs (several tags of one image) */
 };
 
 static void load_done(struct load *l)
@@ -148,7 +148,7 @@ static int prepare_image(struct load *l, const char *config_name, const char *wa
         }
         l->imgs = n;
         struct pending_image *p = &l->imgs[l->n_imgs++];
-        *p = (struct pending_image) { .tags = strv_new() };
+        *p = (struct pending_image){ .tags = strv_new() };
         json_object_set_new(l->seen, id, json_integer((json_int_t) (l->n_imgs - 1)));
         r = prepare_layers(l, p, config, layers, err);
         if (r < 0) {
@@ -178,8 +178,9 @@ static int load_docker_archive(struct load *l, struct pouch_err *err)
                 _cleanup_strv_free_ char **layers = strv_new();
                 size_t k;
                 json_t *v;
-                json_array_foreach(json_object_get(e, "Layers"), k, v) if (json_is_string(v))
-                        strv_push(&layers, json_string_value(v));
+                json_array_foreach(json_object_get(e, "Layers"), k, v)
+                        if (json_is_string(v))
+                                strv_push(&layers, json_string_value(v));
                 char want[72];
                 expected_from_name(cfg, want);
                 r = prepare_image(l, cfg, want, layers, json_object_get(e, "RepoTags"), err);

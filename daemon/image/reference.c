@@ -155,8 +155,8 @@ static int split_domain(const char *name, char **ret_domain, char **ret_path)
                 bool upper = false;
                 for (size_t i = 0; i < n; i++)
                         upper = upper || isupper((unsigned char) name[i]);
-                has_domain = memchr(name, '.', n) || memchr(name, ':', n) || (n == 9 && !strncmp(name, "localhost", 9)) ||
-                             upper;
+                has_domain = memchr(name, '.', n) || memchr(name, ':', n) ||
+                             (n == 9 && !strncmp(name, "localhost", 9)) || upper;
         }
         if (has_domain) {
                 domain = strndup(name, (size_t) (slash - name));
@@ -229,7 +229,7 @@ int reference_parse(const char *s, struct image_ref *ret)
                 if (!tag)
                         return -ENOMEM;
         }
-        *ret = (struct image_ref) {
+        *ret = (struct image_ref){
                 .domain = TAKE_PTR(domain),
                 .path = TAKE_PTR(path),
                 .tag = TAKE_PTR(tag),
@@ -246,7 +246,7 @@ void reference_done(struct image_ref *r)
         free(r->path);
         free(r->tag);
         free(r->digest);
-        *r = (struct image_ref) { 0 };
+        *r = (struct image_ref){ 0 };
 }
 
 /* Whether the first component of path would be read back as a registry domain (split_domain's
@@ -267,7 +267,8 @@ char *reference_repo(const struct image_ref *r, bool familiar)
         if (familiar && STREQ(r->domain, DEFAULT_DOMAIN) && !path_looks_like_domain(r->path)) {
                 const char *p = r->path;
                 /* ... and library/<64 hex> keeps "library/": the bare name would read as an image ID */
-                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/') && !(strlen(p + 8) == 64 && is_hex_lower(p + 8, 64)))
+                if (!strncmp(p, "library/", 8) && !strchr(p + 8, '/') &&
+                    !(strlen(p + 8) == 64 && is_hex_lower(p + 8, 64)))
                         p += 8;
                 return strdup(p);
         }

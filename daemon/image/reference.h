@@ -4,10 +4,10 @@
 #include <stdbool.h>
 
 struct image_ref {
-        char *domain;   /* "docker.io", "127.0.0.1:5000" */
-        char *path;     /* "library/busybox" */
-        char *tag;      /* "latest" when neither tag nor digest given; NULL with a digest only */
-        char *digest;   /* "sha256:<hex>" or NULL */
+        char *domain; /* "docker.io", "127.0.0.1:5000" */
+        char *path;   /* "library/busybox" */
+        char *tag;    /* "latest" when neither tag nor digest given; NULL with a digest only */
+        char *digest; /* "sha256:<hex>" or NULL */
 };
 
 /* -EINVAL for invalid references (uppercase repo, bad tag chars, empty). */

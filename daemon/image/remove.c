@@ -18,7 +18,9 @@ static char **tags_of(struct image_store *s, const char *id)
         char **tags = strv_new();
         const char *ref;
         json_t *v;
-        json_object_foreach(s->repos, ref, v) if (STREQ(json_string_value(v), id)) strv_push(&tags, ref);
+        json_object_foreach(s->repos, ref, v)
+                if (STREQ(json_string_value(v), id))
+                        strv_push(&tags, ref);
         return tags;
 }
 
@@ -48,7 +50,9 @@ static bool used_by_other(struct image_store *s, const char *self_hex, const cha
                 if (STREQ(hex, self_hex))
                         continue;
                 size_t i;
-                json_array_foreach(json_object_get(doc, key), i, v) if (STREQ(json_string_value(v), value)) return true;
+                json_array_foreach(json_object_get(doc, key), i, v)
+                        if (STREQ(json_string_value(v), value))
+                                return true;
         }
         return false;
 }
@@ -104,10 +108,11 @@ static int remove_locked(struct image_store *s, const char *name, const char *he
         bool by_tag = ref && json_object_get(s->repos, ref);
         if (by_tag) {
                 if (ntags == 1 && used && !force)
-                        return err_set(err, -EBUSY,
-                                       "conflict: unable to remove repository reference \"%s\" (must force) - container "
-                                       "is using its referenced image %.12s",
-                                       name, hex);
+                        return err_set(
+                                err, -EBUSY,
+                                "conflict: unable to remove repository reference \"%s\" (must force) - container "
+                                "is using its referenced image %.12s",
+                                name, hex);
                 untag(s, ref, rep);
                 ntags--;
         } else {
@@ -142,9 +147,8 @@ static int remove_locked(struct image_store *s, const char *name, const char *he
         return 0;
 }
 
-int image_remove(struct image_store *s, const char *name, bool force,
-                 bool (*in_use)(void *ud, const char *image_id), void *ud, json_t **ret_report,
-                 struct pouch_err *err)
+int image_remove(struct image_store *s, const char *name, bool force, bool (*in_use)(void *ud, const char *image_id),
+                 void *ud, json_t **ret_report, struct pouch_err *err)
 {
         char hex[65], again[65];
         _cleanup_free_ char *ref = NULL, *ref2 = NULL;

@@ -199,7 +199,8 @@ int image_layer_dirs(struct image_store *s, const char *image_id, char ***ret_di
         if (r == 0) {
                 json_t *chains = json_object_get(json_object_get(s->images, hex), "ChainIds");
                 for (size_t i = json_array_size(chains); i > 0 && r == 0; i--) {
-                        char *p = store_path(s, "layers/%s/diff", id_hex(json_string_value(json_array_get(chains, i - 1))));
+                        char *p = store_path(s, "layers/%s/diff",
+                                             id_hex(json_string_value(json_array_get(chains, i - 1))));
                         r = p ? strv_consume(&dirs, p) : -ENOMEM;
                 }
                 if (r < 0)

@@ -34,8 +34,8 @@ struct blob {
 struct save {
         struct blob *blobs;
         size_t n_blobs;
-        json_t *images;   /* hex -> {"tags": [full refs]} in request order */
-        json_t *order;    /* [hex...] */
+        json_t *images; /* hex -> {"tags": [full refs]} in request order */
+        json_t *order;  /* [hex...] */
 };
 
 static void save_done(struct save *sv)
@@ -152,8 +152,9 @@ static int collect(struct image_store *s, struct save *sv, char *const names[], 
                 r = add_blob(s, sv, id, &size);
                 size_t i;
                 json_t *d;
-                json_array_foreach(json_object_get(json_object_get(s->images, hex), "Layers"), i, d) if (r == 0) r =
-                        add_blob(s, sv, json_string_value(d), &size);
+                json_array_foreach(json_object_get(json_object_get(s->images, hex), "Layers"), i, d)
+                        if (r == 0)
+                                r = add_blob(s, sv, json_string_value(d), &size);
                 if (r < 0)
                         err_set(err, r, "image %s: a blob is missing from the store: %s", *n, strerror(-r));
         }
@@ -209,8 +210,8 @@ static int write_image(struct archive *a, struct save *sv, const char *hex, cons
                 json_array_append_new(paths, json_string(path));
         }
         _cleanup_json_ json_t *m = json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:O}", "schemaVersion", 2, "mediaType",
-                                             MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest", id, "size",
-                                             (json_int_t) blob_size(sv, id), "layers", layers);
+                                             MT_OCI_MANIFEST, "config", "mediaType", MT_OCI_CONFIG, "digest", id,
+                                             "size", (json_int_t) blob_size(sv, id), "layers", layers);
         char mdigest[72];
         int64_t msize;
         int r = m ? write_json(a, NULL, m, now, mdigest, &msize) : -ENOMEM;
@@ -221,10 +222,11 @@ static int write_image(struct archive *a, struct save *sv, const char *hex, cons
         json_array_foreach(tags, i, d) {
                 const char *full = json_string_value(d);
                 const char *colon = strrchr(full, ':');
-                json_array_append_new(index, json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", MT_OCI_MANIFEST, "digest",
-                                                       mdigest, "size", (json_int_t) msize, "annotations",
-                                                       "io.containerd.image.name", full,
-                                                       "org.opencontainers.image.ref.name", colon ? colon + 1 : "latest"));
+                json_array_append_new(index,
+                                      json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", MT_OCI_MANIFEST, "digest",
+                                                mdigest, "size", (json_int_t) msize, "annotations",
+                                                "io.containerd.image.name", full, "org.opencontainers.image.ref.name",
+                                                colon ? colon + 1 : "latest"));
         }
         if (json_array_size(tags) == 0)
                 json_array_append_new(index, json_pack("{s:s,s:s,s:I}", "mediaType", MT_OCI_MANIFEST, "digest", mdigest,
@@ -246,9 +248,10 @@ static int write_archive(struct archive *a, struct save *sv)
         _cleanup_json_ json_t *manifests = json_array(), *manifest = json_array(), *repositories = json_object();
         size_t i;
         json_t *h;
-        json_array_foreach(sv->order, i, h) if (r == 0) r =
-                write_image(a, sv, json_string_value(h), json_object_get(sv->images, json_string_value(h)), manifests,
-                            manifest, repositories, now);
+        json_array_foreach(sv->order, i, h)
+                if (r == 0)
+                        r = write_image(a, sv, json_string_value(h), json_object_get(sv->images, json_string_value(h)),
+                                        manifests, manifest, repositories, now);
         if (r < 0)
                 return r;
         _cleanup_json_ json_t *layout = json_pack("{s:s}", "imageLayoutVersion", "1.0.0");
@@ -281,7 +284,8 @@ int image_save(struct image_store *s, char *const names[], int out_fd, struct po
         if (archive_write_open_fd(a, out_fd) != ARCHIVE_OK)
                 r = err_set(err, -EIO, "writing the archive: %s", archive_error_string(a));
         else if ((r = write_archive(a, &sv)) < 0)
-                err_set(err, r, "writing the archive: %s", archive_error_string(a) ? archive_error_string(a) : strerror(-r));
+                err_set(err, r, "writing the archive: %s",
+                        archive_error_string(a) ? archive_error_string(a) : strerror(-r));
         if (archive_write_close(a) != ARCHIVE_OK && r == 0)
                 r = err_set(err, -EIO, "writing the archive: %s", archive_error_string(a));
         archive_write_free(a);

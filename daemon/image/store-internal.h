@@ -11,9 +11,9 @@
 
 struct image_store {
         char *root;
-        pthread_mutex_t lock;  /* guards images, repos and every rename/unlink below root */
-        json_t *images;        /* "<hex>" -> image record (images/<hex>.json) */
-        json_t *repos;         /* "docker.io/library/busybox:latest" -> "sha256:<hex>" */
+        pthread_mutex_t lock; /* guards images, repos and every rename/unlink below root */
+        json_t *images;       /* "<hex>" -> image record (images/<hex>.json) */
+        json_t *repos;        /* "docker.io/library/busybox:latest" -> "sha256:<hex>" */
 };
 
 /* A layer prepared outside the lock: unpacked into tmp/layer-XXXXXX/diff with its
@@ -27,14 +27,14 @@ struct pending_layer {
 };
 
 struct pending_image {
-        char *config;          /* the config blob, exactly as hashed */
+        char *config; /* the config blob, exactly as hashed */
         size_t config_len;
-        char id[72];           /* sha256 of config */
+        char id[72]; /* sha256 of config */
         json_t *config_json;
         struct pending_layer *layers;
         size_t n_layers;
-        char **tags;           /* full references to point at the image */
-        char **repo_digests;   /* "repo@sha256:..." (pulls), may be NULL */
+        char **tags;         /* full references to point at the image */
+        char **repo_digests; /* "repo@sha256:..." (pulls), may be NULL */
 };
 
 /* store.c */

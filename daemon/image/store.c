@@ -150,8 +150,8 @@ static int load_images(struct image_store *s)
                 bool ok = true;
                 size_t i;
                 json_t *c;
-                json_array_foreach(json_object_get(doc, "ChainIds"), i, c) ok =
-                        ok && json_is_string(c) && store_layer_complete(s, json_string_value(c));
+                json_array_foreach(json_object_get(doc, "ChainIds"), i, c)
+                        ok = ok && json_is_string(c) && store_layer_complete(s, json_string_value(c));
                 if (!ok) {
                         log_warn("image store: image %s has missing layers, dropping it", hex);
                         json_decref(doc);
@@ -200,10 +200,10 @@ static void collect_garbage(struct image_store *s)
         size_t i;
         json_object_foreach(s->images, hex, doc) {
                 json_object_set_new(keep_blobs, hex, json_true());
-                json_array_foreach(json_object_get(doc, "ChainIds"), i, v) json_object_set_new(
-                        keep_layers, id_hex(json_string_value(v)), json_true());
-                json_array_foreach(json_object_get(doc, "Layers"), i, v) json_object_set_new(
-                        keep_blobs, id_hex(json_string_value(v)), json_true());
+                json_array_foreach(json_object_get(doc, "ChainIds"), i, v)
+                        json_object_set_new(keep_layers, id_hex(json_string_value(v)), json_true());
+                json_array_foreach(json_object_get(doc, "Layers"), i, v)
+                        json_object_set_new(keep_blobs, id_hex(json_string_value(v)), json_true());
         }
         const char *dirs[] = { "layers", "blobs/sha256" };
         json_t *keeps[] = { keep_layers, keep_blobs };

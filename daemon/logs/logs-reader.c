@@ -253,8 +253,7 @@ static int stream_files(struct logs_ctx *c, struct log_files *f)
         return 0;
 }
 
-int logs_stream(const char *log_path, const struct logs_options *o, int out_fd, bool (*is_running)(void *ud),
-                void *ud)
+int logs_stream(const char *log_path, const struct logs_options *o, int out_fd, bool (*is_running)(void *ud), void *ud)
 {
         if (!log_path || !*log_path)
                 return -ENOENT;

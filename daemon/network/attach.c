@@ -92,8 +92,9 @@ static bool conflist_has(json_t *conflist, const char *type)
 {
         size_t i;
         json_t *p;
-        json_array_foreach(json_object_get(conflist, "plugins"), i, p) if (strcmp(json_get_str(p, "type", ""), type) ==
-                                                                           0) return true;
+        json_array_foreach(json_object_get(conflist, "plugins"), i, p)
+                if (strcmp(json_get_str(p, "type", ""), type) == 0)
+                        return true;
         return false;
 }
 
@@ -118,8 +119,8 @@ static int attach_prepare(struct network_store *s, const char *network, const st
                 return err->code ? err->code : -ENOENT;
         const char *driver = json_get_str(net, "Driver", "");
         if (strcmp(driver, "bridge") != 0)
-                return err_set(err, -EINVAL, "network %s (driver %s) has no endpoints to attach to", json_get_str(net, "Name", ""),
-                               driver);
+                return err_set(err, -EINVAL, "network %s (driver %s) has no endpoints to attach to",
+                               json_get_str(net, "Name", ""), driver);
         json_t *eps = net_endpoints(net);
         if (json_object_get(eps, o->container_id))
                 return err_set(err, -EPERM, "endpoint with name %s already exists in network %s",
@@ -129,14 +130,16 @@ static int attach_prepare(struct network_store *s, const char *network, const st
         char args[128] = "";
         if (o->ip && *o->ip) {
                 if (!json_get_bool(pouch, "UserSubnet", false))
-                        return err_set(err, -EINVAL,
-                                       "user specified IP address is supported only when connecting to networks with user configured subnets");
+                        return err_set(
+                                err, -EINVAL,
+                                "user specified IP address is supported only when connecting to networks with user configured subnets");
                 uint32_t a;
                 struct ipnet4 sub;
                 if (ipv4_parse(o->ip, &a) < 0)
                         return err_set(err, -EINVAL, "invalid IPv4 address: %s", o->ip);
                 if (ipnet_parse(json_get_str(pouch, "Subnet", ""), &sub) < 0 || !ipnet_contains(&sub, a))
-                        return err_set(err, -EINVAL, "no configured subnet or ip-range contain the IP address %s", o->ip);
+                        return err_set(err, -EINVAL, "no configured subnet or ip-range contain the IP address %s",
+                                       o->ip);
                 if (strcmp(o->ip, json_get_str(pouch, "Gateway", "")) == 0)
                         return err_set(err, -EBUSY, "Address already in use");
                 const char *cid;
@@ -167,13 +170,14 @@ static int attach_prepare(struct network_store *s, const char *network, const st
         if (r < 0)
                 return err_set(err, r, "cannot generate an endpoint id");
         json_t *rc = json_pack("{s:o}", "portMappings", ports_to_cni(mappings));
-        json_t *cni = json_pack("{s:s,s:s,s:s,s:O,s:o}", "ContainerID", o->container_id, "IfName", o->ifname, "Args", args,
-                                "Conflist", json_object_get(pouch, "Conflist"), "RuntimeConfig", rc);
-        json_t *ep = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:s,s:O,s:s,s:o}", "ContainerID", o->container_id,
-                               "ContainerName", o->container_name ? o->container_name : "", "EndpointID", epid, "IfName",
-                               o->ifname, "NetNS", o->netns_path, "IPAddress", "", "IPPrefixLen", 0, "Gateway", "",
-                               "MacAddress", "", "Aliases", json_is_array(o->aliases) ? o->aliases : json_null(),
-                               "RequestedIP", o->ip ? o->ip : "", "Ports", mappings, "State", "adding", "CNI", cni);
+        json_t *cni = json_pack("{s:s,s:s,s:s,s:O,s:o}", "ContainerID", o->container_id, "IfName", o->ifname, "Args",
+                                args, "Conflist", json_object_get(pouch, "Conflist"), "RuntimeConfig", rc);
+        json_t *ep = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:s,s:O,s:s,s:o}", "ContainerID",
+                               o->container_id, "ContainerName", o->container_name ? o->container_name : "",
+                               "EndpointID", epid, "IfName", o->ifname, "NetNS", o->netns_path, "IPAddress", "",
+                               "IPPrefixLen", 0, "Gateway", "", "MacAddress", "", "Aliases",
+                               json_is_array(o->aliases) ? o->aliases : json_null(), "RequestedIP", o->ip ? o->ip : "",
+                               "Ports", mappings, "State", "adding", "CNI", cni);
         if (!ep)
                 return -ENOMEM;
         json_object_set_new(eps, o->container_id, ep);
@@ -207,8 +211,8 @@ static void fill_rt(struct network_store *s, json_t *ep, const char *netns, stru
         rt->args = *args ? args : NULL;
 }
 
-int network_attach(struct network_store *s, const char *network, const struct net_attach_opts *o,
-                   json_t **ret_endpoint, struct pouch_err *err)
+int network_attach(struct network_store *s, const char *network, const struct net_attach_opts *o, json_t **ret_endpoint,
+                   struct pouch_err *err)
 {
         struct pouch_err local = { 0 };
         if (!err)

@@ -47,7 +47,8 @@ json_t *cni_conflist_build(const struct cni_net_params *p)
                                    "ipMasq", 0, "hairpinMode", 1, "ipam", ipam);
         if (p->mtu > 0)
                 json_object_set_new(bridge, "mtu", json_integer(p->mtu));
-        json_t *portmap = json_pack("{s:s,s:{s:b},s:b}", "type", "portmap", "capabilities", "portMappings", 1, "snat", 1);
+        json_t *portmap = json_pack("{s:s,s:{s:b},s:b}", "type", "portmap", "capabilities", "portMappings", 1, "snat",
+                                    1);
         return json_pack("{s:s,s:s,s:[oo]}", "cniVersion", CNI_VERSION, "name", p->name, "plugins", bridge, portmap);
 }
 
@@ -117,7 +118,8 @@ int cni_result_parse(json_t *result, const char *ifname, struct cni_ip_result *r
                 }
         }
         if (!best)
-                return err_set(err, -EINVAL, "the CNI result has no IPv4 address for %s", ifname ? ifname : "the container");
+                return err_set(err, -EINVAL, "the CNI result has no IPv4 address for %s",
+                               ifname ? ifname : "the container");
         split_cidr(json_get_str(best, "address", ""), ret);
         uint32_t gw;
         const char *g = json_get_str(best, "gateway", "");

@@ -59,7 +59,10 @@ int cni_exec(const struct cni_rt *rt, const char *cmd, json_t *conf, json_t **re
                                     details && *details ? ": " : "", details ? details : "");
                 else
                         r = err_set(err, -EIO, "plugin type=\"%s\" failed (%s) with exit status %d: %s", type, cmd,
-                                    res.status, res.err && *res.err ? res.err : res.out ? res.out : "");
+                                    res.status,
+                                    res.err && *res.err ? res.err
+                                    : res.out           ? res.out
+                                                        : "");
                 spawn_result_done(&res);
                 return r;
         }
@@ -68,7 +71,8 @@ int cni_exec(const struct cni_rt *rt, const char *cmd, json_t *conf, json_t **re
                 json_t *j = json_loads(res.out ? res.out : "", 0, &jerr);
                 if (!json_is_object(j)) {
                         json_decref(j);
-                        r = err_set(err, -EIO, "plugin type=\"%s\" (%s) printed no valid result: %s", type, cmd, jerr.text);
+                        r = err_set(err, -EIO, "plugin type=\"%s\" (%s) printed no valid result: %s", type, cmd,
+                                    jerr.text);
                         spawn_result_done(&res);
                         return r;
                 }
@@ -131,8 +135,8 @@ int cni_list_del(const struct cni_rt *rt, json_t *conflist, json_t *runtime_conf
                 struct pouch_err e = { 0 };
                 int r = cni_exec(rt, "DEL", conf, NULL, &e);
                 if (r < 0) {
-                        log_warn("CNI DEL of %s for container %.12s: %s", json_get_str(conf, "type", "?"), rt->container_id,
-                                 e.msg);
+                        log_warn("CNI DEL of %s for container %.12s: %s", json_get_str(conf, "type", "?"),
+                                 rt->container_id, e.msg);
                         if (first == 0) {
                                 first = r;
                                 err_set(err, r, "%s", e.msg);

@@ -21,22 +21,32 @@ static size_t build_rules(const struct host_rules *h, char *comment, size_t comm
         snprintf(comment, comment_size, "pouch:%s", h->bridge);
         size_t n = 0;
         if (h->internal) {
-                out[n++] = (struct rule){ "filter", "FORWARD", true,
-                                          { "-i", h->bridge, "!", "-o", h->bridge, "-m", "comment", "--comment", comment,
-                                            "-j", "DROP", NULL } };
-                out[n++] = (struct rule){ "filter", "FORWARD", true,
-                                          { "-o", h->bridge, "!", "-i", h->bridge, "-m", "comment", "--comment", comment,
-                                            "-j", "DROP", NULL } };
+                out[n++] = (struct rule){ "filter",
+                                          "FORWARD",
+                                          true,
+                                          { "-i", h->bridge, "!", "-o", h->bridge, "-m", "comment", "--comment",
+                                            comment, "-j", "DROP", NULL } };
+                out[n++] = (struct rule){ "filter",
+                                          "FORWARD",
+                                          true,
+                                          { "-o", h->bridge, "!", "-i", h->bridge, "-m", "comment", "--comment",
+                                            comment, "-j", "DROP", NULL } };
                 return n;
         }
-        out[n++] = (struct rule){ "filter", "FORWARD", true,
+        out[n++] = (struct rule){ "filter",
+                                  "FORWARD",
+                                  true,
                                   { "-i", h->bridge, "-m", "comment", "--comment", comment, "-j", "ACCEPT", NULL } };
-        out[n++] = (struct rule){ "filter", "FORWARD", true,
+        out[n++] = (struct rule){ "filter",
+                                  "FORWARD",
+                                  true,
                                   { "-o", h->bridge, "-m", "comment", "--comment", comment, "-j", "ACCEPT", NULL } };
         if (h->masquerade)
-                out[n++] = (struct rule){ "nat", "POSTROUTING", false,
-                                          { "-s", h->subnet, "!", "-o", h->bridge, "-m", "comment", "--comment", comment,
-                                            "-j", "MASQUERADE", NULL } };
+                out[n++] = (struct rule){ "nat",
+                                          "POSTROUTING",
+                                          false,
+                                          { "-s", h->subnet, "!", "-o", h->bridge, "-m", "comment", "--comment",
+                                            comment, "-j", "MASQUERADE", NULL } };
         return n;
 }
 
@@ -84,7 +94,9 @@ int host_rules_ensure(const struct host_rules *h, struct pouch_err *err)
                 if (st != 0) {
                         int r = err_set(err, st < 0 ? st : -EIO, "%s -t %s %s %s for bridge %s failed: %s", h->iptables,
                                         rules[i].table, rules[i].insert ? "-I" : "-A", rules[i].chain, h->bridge,
-                                        st < 0 ? strerror(-st) : res.err && *res.err ? res.err : "(no message)");
+                                        st < 0                ? strerror(-st)
+                                        : res.err && *res.err ? res.err
+                                                              : "(no message)");
                         spawn_result_done(&res);
                         return r;
                 }

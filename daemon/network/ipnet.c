@@ -131,8 +131,8 @@ int ipnet_host_networks(struct ipnet4 **ret, size_t *ret_n)
                         }
                         char ifname[64];
                         unsigned dst, gw, flags, refcnt, use, metric, mask;
-                        if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt, &use,
-                                   &metric, &mask) != 8)
+                        if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt, &use, &metric,
+                                   &mask) != 8)
                                 continue;
                         /* the file holds the values in network byte order, printed as native ints */
                         uint32_t d = ntohl(dst), m = ntohl(mask);

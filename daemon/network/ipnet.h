@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 struct ipnet4 {
-        uint32_t addr;   /* as written (may have host bits set, e.g. the --bip form 172.29.0.1/16) */
-        uint8_t prefix;  /* 0..32 */
+        uint32_t addr;  /* as written (may have host bits set, e.g. the --bip form 172.29.0.1/16) */
+        uint8_t prefix; /* 0..32 */
 };
 
 #define IPV4_STRLEN 16   /* "255.255.255.255" + NUL */

@@ -86,8 +86,8 @@ struct net_attach_opts {
  * kernel hands out for bind(port 0)). On any failure, CNI DEL undoes what was made. Unknown network
  * -ENOENT; host/none: -EINVAL (the caller handles those); already attached: -EEXIST; --ip on a
  * network without a user-configured subnet: -EINVAL. */
-int network_attach(struct network_store *s, const char *network, const struct net_attach_opts *o,
-                   json_t **ret_endpoint, struct pouch_err *err);
+int network_attach(struct network_store *s, const char *network, const struct net_attach_opts *o, json_t **ret_endpoint,
+                   struct pouch_err *err);
 /* CNI DEL with the same config and runtime args as ADD (from the recorded endpoint), tolerant of a
  * netns that is already gone (then a stand-in namespace carrying the old address lets the bridge
  * plugin remove its masquerade rule); frees the IP lease, removes the portmap rules and the

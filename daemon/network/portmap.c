@@ -123,8 +123,8 @@ static int parse_one(const char *raw, json_t *port_bindings, json_t *exposed_por
                 if (parse_range(host, &hs, &he) < 0)
                         return err_set(err, -EINVAL, "invalid hostPort: %s", host);
                 if (ce - cs != he - hs && ce != cs)
-                        return err_set(err, -EINVAL,
-                                       "invalid ranges specified for container and host Ports: %s and %s", ctr, host);
+                        return err_set(err, -EINVAL, "invalid ranges specified for container and host Ports: %s and %s",
+                                       ctr, host);
         }
         char lproto[8];
         for (size_t i = 0; i <= strlen(proto); i++)
@@ -234,7 +234,8 @@ static bool clashes(json_t *list, const char *proto, const char *host_ip, unsign
         size_t i;
         json_t *m;
         json_array_foreach(list, i, m) {
-                if ((unsigned) json_get_int(m, "HostPort", 0) != port || strcmp(json_get_str(m, "Protocol", "tcp"), proto))
+                if ((unsigned) json_get_int(m, "HostPort", 0) != port ||
+                    strcmp(json_get_str(m, "Protocol", "tcp"), proto))
                         continue;
                 const char *oip = json_get_str(m, "HostIp", "");
                 if (ip_any(oip) || ip_any(host_ip) || strcmp(oip, host_ip) == 0)
@@ -245,8 +246,8 @@ static bool clashes(json_t *list, const char *proto, const char *host_ip, unsign
 
 static int busy(struct pouch_err *err, const char *host_ip, unsigned port)
 {
-        return err_set(err, -EBUSY, "Bind for %s:%u failed: port is already allocated", ip_any(host_ip) ? "0.0.0.0" : host_ip,
-                       port);
+        return err_set(err, -EBUSY, "Bind for %s:%u failed: port is already allocated",
+                       ip_any(host_ip) ? "0.0.0.0" : host_ip, port);
 }
 
 /* Check a definite port; 0 when usable. */
@@ -259,7 +260,8 @@ static int check_port(json_t *taken, json_t *mine, const char *proto, const char
         if (r == -EADDRINUSE)
                 return busy(err, host_ip, port);
         if (r == -EADDRNOTAVAIL || r == -EINVAL)
-                return err_set(err, -EINVAL, "Error starting userland proxy: listen %s4 %s:%u: bind: cannot assign requested address",
+                return err_set(err, -EINVAL,
+                               "Error starting userland proxy: listen %s4 %s:%u: bind: cannot assign requested address",
                                proto, ip_any(host_ip) ? "0.0.0.0" : host_ip, port);
         if (r < 0)
                 return err_set(err, r, "cannot bind %s:%u/%s: %s", ip_any(host_ip) ? "0.0.0.0" : host_ip, port, proto,
@@ -275,8 +277,8 @@ static int random_port(json_t *taken, json_t *mine, const char *proto, const cha
                 if (fd == -EPROTONOSUPPORT || fd == -ESOCKTNOSUPPORT)
                         fd = bind_port("tcp", host_ip, 0); /* no SCTP here: let TCP pick a number */
                 if (fd < 0)
-                        return err_set(err, fd, "cannot allocate a host port on %s: %s", ip_any(host_ip) ? "0.0.0.0" : host_ip,
-                                       strerror(-fd));
+                        return err_set(err, fd, "cannot allocate a host port on %s: %s",
+                                       ip_any(host_ip) ? "0.0.0.0" : host_ip, strerror(-fd));
                 struct sockaddr_in sa;
                 socklen_t len = sizeof(sa);
                 if (getsockname(fd, (struct sockaddr *) &sa, &len) < 0)
@@ -318,8 +320,8 @@ int ports_resolve(json_t *port_bindings, json_t *taken, json_t **ret_mappings, s
                                 const char *hp = json_get_str(b, "HostPort", "");
                                 uint32_t dummy;
                                 if (*hip && ipv4_parse(hip, &dummy) < 0) {
-                                        r = err_set(err, -EINVAL, "invalid host IP %s for port %s: only IPv4 is supported",
-                                                    hip, key);
+                                        r = err_set(err, -EINVAL,
+                                                    "invalid host IP %s for port %s: only IPv4 is supported", hip, key);
                                         break;
                                 }
                                 unsigned hs = 0, he = 0;
@@ -346,7 +348,8 @@ int ports_resolve(json_t *port_bindings, json_t *taken, json_t **ret_mappings, s
                                                         break;
                                         }
                                         if (r == -EBUSY)
-                                                r = err_set(err, -EBUSY, "Bind for %s:%s failed: port is already allocated",
+                                                r = err_set(err, -EBUSY,
+                                                            "Bind for %s:%s failed: port is already allocated",
                                                             ip_any(hip) ? "0.0.0.0" : hip, hp);
                                 }
                                 if (r < 0)
@@ -354,8 +357,8 @@ int ports_resolve(json_t *port_bindings, json_t *taken, json_t **ret_mappings, s
                                 if (fixed)
                                         port = hs;
                                 json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:s}", "HostIp", hip, "HostPort",
-                                                                     (json_int_t) port, "ContainerPort", (json_int_t) cport,
-                                                                     "Protocol", proto));
+                                                                     (json_int_t) port, "ContainerPort",
+                                                                     (json_int_t) cport, "Protocol", proto));
                         }
                         json_decref(one_default);
                         if (r < 0)
@@ -389,7 +392,8 @@ void ports_to_docker(json_t *mappings, json_t *ports)
         json_t *m;
         json_array_foreach(mappings, i, m) {
                 char key[32], hp[16];
-                snprintf(key, sizeof(key), "%d/%s", (int) json_get_int(m, "ContainerPort", 0), json_get_str(m, "Protocol", "tcp"));
+                snprintf(key, sizeof(key), "%d/%s", (int) json_get_int(m, "ContainerPort", 0),
+                         json_get_str(m, "Protocol", "tcp"));
                 snprintf(hp, sizeof(hp), "%d", (int) json_get_int(m, "HostPort", 0));
                 const char *hip = json_get_str(m, "HostIp", "");
                 json_t *arr = json_object_get(ports, key);
@@ -397,6 +401,7 @@ void ports_to_docker(json_t *mappings, json_t *ports)
                         arr = json_array();
                         json_object_set_new(ports, key, arr);
                 }
-                json_array_append_new(arr, json_pack("{s:s,s:s}", "HostIp", ip_any(hip) ? "0.0.0.0" : hip, "HostPort", hp));
+                json_array_append_new(arr,
+                                      json_pack("{s:s,s:s}", "HostIp", ip_any(hip) ? "0.0.0.0" : hip, "HostPort", hp));
         }
 }

@@ -77,7 +77,8 @@ json_t *store_find_locked(struct network_store *s, const char *name_or_id, struc
         if (matches == 1)
                 return found;
         if (matches > 1)
-                err_set(err, -EINVAL, "network %s is ambiguous (%zu matches found based on ID prefix)", name_or_id, matches);
+                err_set(err, -EINVAL, "network %s is ambiguous (%zu matches found based on ID prefix)", name_or_id,
+                        matches);
         else
                 err_set(err, -ENOENT, "network %s not found", name_or_id);
         return NULL;
@@ -226,7 +227,8 @@ static int ensure_predefined(struct network_store *s, struct pouch_err *err)
 {
         char subnet[IPNET4_STRLEN], gateway[IPV4_STRLEN];
         if (bip_split(s->default_cidr, subnet, gateway) < 0)
-                return err_set(err, -EINVAL, "invalid default bridge address %s: expected gateway/prefix", s->default_cidr);
+                return err_set(err, -EINVAL, "invalid default bridge address %s: expected gateway/prefix",
+                               s->default_cidr);
 
         json_t *br = NULL;
         size_t i;
@@ -237,11 +239,13 @@ static int ensure_predefined(struct network_store *s, struct pouch_err *err)
         if (br) {
                 /* the daemon's configuration may have changed: follow it while nothing uses the network */
                 json_t *pouch = net_pouch(br);
-                if ((strcmp(json_get_str(pouch, "Subnet", ""), subnet) || strcmp(json_get_str(pouch, "Gateway", ""), gateway) ||
+                if ((strcmp(json_get_str(pouch, "Subnet", ""), subnet) ||
+                     strcmp(json_get_str(pouch, "Gateway", ""), gateway) ||
                      strcmp(json_get_str(pouch, "Bridge", ""), s->default_bridge))) {
                         if (json_object_size(net_endpoints(br)) > 0) {
-                                log_warn("default bridge network settings changed but it has endpoints: keeping %s on %s",
-                                         json_get_str(pouch, "Subnet", ""), json_get_str(pouch, "Bridge", ""));
+                                log_warn(
+                                        "default bridge network settings changed but it has endpoints: keeping %s on %s",
+                                        json_get_str(pouch, "Subnet", ""), json_get_str(pouch, "Bridge", ""));
                         } else {
                                 json_object_set_new(pouch, "Subnet", json_string(subnet));
                                 json_object_set_new(pouch, "Gateway", json_string(gateway));
@@ -313,7 +317,8 @@ static int load_all(struct network_store *s, struct pouch_err *err)
                         log_warn("skipping network record %s: %s", p, *jerr ? jerr : strerror(-r));
                         continue;
                 }
-                if (!json_is_object(net) || strncmp(net_id(net), de->d_name, 64) != 0 || !json_is_object(net_pouch(net))) {
+                if (!json_is_object(net) || strncmp(net_id(net), de->d_name, 64) != 0 ||
+                    !json_is_object(net_pouch(net))) {
                         log_warn("skipping network record %s: not a network", p);
                         json_decref(net);
                         continue;
@@ -347,8 +352,8 @@ int network_store_open(const struct network_store_opts *o, struct network_store 
         s->sysctl_dir = strdup("/proc/sys");
         s->iptables = strdup(o->iptables ? o->iptables : "iptables");
         s->rules_ensured = json_object();
-        if (!s->iptables || !s->rules_ensured || !s->nets || !s->state_dir || !s->plugin_dir || !s->default_bridge || !s->default_cidr || !s->sysctl_dir ||
-            asprintf(&s->nets_dir, "%s/networks", o->state_dir) < 0 ||
+        if (!s->iptables || !s->rules_ensured || !s->nets || !s->state_dir || !s->plugin_dir || !s->default_bridge ||
+            !s->default_cidr || !s->sysctl_dir || asprintf(&s->nets_dir, "%s/networks", o->state_dir) < 0 ||
             asprintf(&s->ipam_dir, "%s/ipam", o->state_dir) < 0 || asprintf(&s->tmp_dir, "%s/tmp", o->state_dir) < 0) {
                 network_store_free(s);
                 return -ENOMEM;
@@ -466,7 +471,8 @@ static int create_locked(struct network_store *s, json_t *body, json_t **ret_doc
         if (!*name)
                 return err_set(err, -EINVAL, "network name cannot be empty");
         if (!name_valid(name))
-                return err_set(err, -EINVAL, "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+                return err_set(err, -EINVAL, "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                               name);
         if (strcmp(name, "bridge") == 0 || strcmp(name, "host") == 0 || strcmp(name, "none") == 0 ||
             strcmp(name, "default") == 0)
                 return err_set(err, -EPERM, "operation is not permitted on predefined %s network", name);
@@ -499,7 +505,8 @@ static int create_locked(struct network_store *s, json_t *body, json_t **ret_doc
 
         const char *bridge = json_get_str(options, OPT_BRIDGE_NAME, NULL);
         if (bridge && !bridge_name_valid(bridge))
-                return err_set(err, -EINVAL, "invalid bridge name \"%s\" (1 to 15 characters, no '/', ':' or spaces)", bridge);
+                return err_set(err, -EINVAL, "invalid bridge name \"%s\" (1 to 15 characters, no '/', ':' or spaces)",
+                               bridge);
         if (bridge) {
                 json_array_foreach(s->nets, i, net)
                         if (strcmp(json_get_str(net_pouch(net), "Bridge", ""), bridge) == 0)
@@ -537,13 +544,15 @@ static int create_locked(struct network_store *s, json_t *body, json_t **ret_doc
                 /* like docker: a user subnet must not overlap other networks; host routes are
                  * only avoided for subnets pouch picks itself */
                 if (subnet_in_use(s, &sub, NULL, 0, NULL))
-                        return err_set(err, -EPERM, "invalid pool request: Pool overlaps with other one on this address space");
+                        return err_set(err, -EPERM,
+                                       "invalid pool request: Pool overlaps with other one on this address space");
         } else {
                 if (*gw_s || *range_s)
                         return err_set(err, -EINVAL, "a gateway or an IP range needs a subnet");
                 if (pick_subnet(s, &sub) < 0)
-                        return err_set(err, -ENOSPC,
-                                       "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+                        return err_set(
+                                err, -ENOSPC,
+                                "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
         }
         char subnet[IPNET4_STRLEN], gateway[IPV4_STRLEN];
         ipnet_format(&sub, subnet);
@@ -570,8 +579,9 @@ static int create_locked(struct network_store *s, json_t *body, json_t **ret_doc
         }
 
         _cleanup_json_ json_t *rec = record_new(s, name, "bridge", bridge, subnet, gateway, range, user_subnet,
-                                               json_get_bool(body, "Internal", false), json_get_bool(body, "Attachable", false),
-                                               json_is_object(options) ? options : NULL, labels, false);
+                                                json_get_bool(body, "Internal", false),
+                                                json_get_bool(body, "Attachable", false),
+                                                json_is_object(options) ? options : NULL, labels, false);
         if (!rec)
                 return err_set(err, -ENOMEM, "cannot build the network record");
         int r = store_save_locked(s, rec, err);
@@ -599,9 +609,9 @@ int network_create(struct network_store *s, json_t *body, json_t **ret_doc, stru
 
 static json_t *inspect_doc(json_t *net)
 {
-        static const char *const keys[] = { "Name",     "Id",      "Created", "Scope",      "Driver",
-                                            "EnableIPv6", "IPAM",  "Internal", "Attachable", "Ingress",
-                                            "ConfigFrom", "ConfigOnly", "Options", "Labels" };
+        static const char *const keys[] = { "Name",       "Id",         "Created",  "Scope",      "Driver",
+                                            "EnableIPv6", "IPAM",       "Internal", "Attachable", "Ingress",
+                                            "ConfigFrom", "ConfigOnly", "Options",  "Labels" };
         json_t *doc = json_object();
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
                 json_t *v = json_object_get(net, keys[i]);
@@ -620,7 +630,8 @@ static json_t *inspect_doc(json_t *net)
                 json_object_set_new(ctrs, cid,
                                     json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name", json_get_str(ep, "ContainerName", ""),
                                               "EndpointID", json_get_str(ep, "EndpointID", ""), "MacAddress",
-                                              json_get_str(ep, "MacAddress", ""), "IPv4Address", v4, "IPv6Address", ""));
+                                              json_get_str(ep, "MacAddress", ""), "IPv4Address", v4, "IPv6Address",
+                                              ""));
         }
         json_object_set_new(doc, "Containers", ctrs);
         return doc;
@@ -765,8 +776,8 @@ int network_remove(struct network_store *s, const char *name_or_id, struct pouch
 static bool prune_match(json_t *net, const struct filters *f, int64_t until_ns)
 {
         struct timespec created;
-        if (until_ns && (parse_timestamp(json_get_str(net, "Created", ""), &created) < 0 ||
-                         timespec_to_ns(&created) > until_ns))
+        if (until_ns &&
+            (parse_timestamp(json_get_str(net, "Created", ""), &created) < 0 || timespec_to_ns(&created) > until_ns))
                 return false;
         return filters_match_label(f, json_object_get(net, "Labels"));
 }

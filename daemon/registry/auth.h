@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 struct auth_challenge {
-        char *scheme;   /* "Bearer" or "Basic" */
+        char *scheme; /* "Bearer" or "Basic" */
         char *realm;
         char *service;
         char *scope;

@@ -22,9 +22,9 @@
 #define MAX_TRIES 4
 
 struct registry_client {
-        char *base;        /* "https://registry-1.docker.io" */
+        char *base; /* "https://registry-1.docker.io" */
         char *user, *password;
-        char *token;       /* bearer token for the last scope */
+        char *token; /* bearer token for the last scope */
         char *token_scope;
         CURL *curl;
 };
@@ -156,8 +156,8 @@ static int fetch_token(struct registry_client *c, const struct auth_challenge *c
         _cleanup_free_ char *url = NULL;
         char *svc = ch->service ? curl_easy_escape(h, ch->service, 0) : NULL;
         char *sc = curl_easy_escape(h, scope ? scope : (ch->scope ? ch->scope : ""), 0);
-        int n = asprintf(&url, "%s%sservice=%s&scope=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
-                         svc ? svc : "", sc ? sc : "");
+        int n = asprintf(&url, "%s%sservice=%s&scope=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", svc ? svc : "",
+                         sc ? sc : "");
         curl_free(svc);
         curl_free(sc);
         if (n < 0) {
@@ -365,7 +365,8 @@ static int status_error(long code, const char *what, const struct buf *body, str
         if (code == 404)
                 return err_set(err, -ENOENT, "%s: not found%s%s", what, *msg ? ": " : "", msg);
         if (code == 401 || code == 403)
-                return err_set(err, -EACCES, "%s: unauthorized: authentication required%s%s", what, *msg ? ": " : "", msg);
+                return err_set(err, -EACCES, "%s: unauthorized: authentication required%s%s", what, *msg ? ": " : "",
+                               msg);
         return err_set(err, -EIO, "%s: registry answered HTTP %ld%s%s", what, code, *msg ? ": " : "", msg);
 }
 
@@ -405,7 +406,9 @@ int registry_get_manifest(struct registry_client *c, const char *repo, const cha
         for (int attempt = 0;; attempt++) {
                 struct buf b = { .max = MANIFEST_MAX_BYTES };
                 struct hdrs h = { 0 };
-                struct request rq = { .method = "GET", .url = url, .accept = MANIFEST_ACCEPT, .scope = scope, .mem = &b };
+                struct request rq = {
+                        .method = "GET", .url = url, .accept = MANIFEST_ACCEPT, .scope = scope, .mem = &b
+                };
                 long code = 0;
                 int r = do_request(c, &rq, &code, &h, err);
                 if (r == 0 && code >= 500 && attempt + 1 < MAX_TRIES) {
@@ -468,8 +471,8 @@ static int file_sha256(const char *path, char out[80])
         return 0;
 }
 
-int registry_fetch_blob(struct registry_client *c, const char *repo, const char *digest, int64_t size,
-                        const char *path, blob_progress_fn progress, void *ud, struct pouch_err *err)
+int registry_fetch_blob(struct registry_client *c, const char *repo, const char *digest, int64_t size, const char *path,
+                        blob_progress_fn progress, void *ud, struct pouch_err *err)
 {
         _cleanup_free_ char *url = NULL;
         _cleanup_free_ char *scope = pull_scope(repo);
@@ -484,8 +487,15 @@ int registry_fetch_blob(struct registry_client *c, const char *repo, const char 
                 if (!f)
                         return err_set(err, -errno, "cannot write %s: %m", path);
                 struct hdrs h = { 0 };
-                struct request rq = { .method = "GET", .url = url, .scope = scope, .file = f, .resume_from = have,
-                                      .progress = progress, .ud = ud, .progress_base = have, .progress_total = size };
+                struct request rq = { .method = "GET",
+                                      .url = url,
+                                      .scope = scope,
+                                      .file = f,
+                                      .resume_from = have,
+                                      .progress = progress,
+                                      .ud = ud,
+                                      .progress_base = have,
+                                      .progress_total = size };
                 long code = 0;
                 int r = (size > 0 && have == size) ? 0 : do_request(c, &rq, &code, &h, err);
                 if (fclose(f) != 0 && r == 0)
@@ -508,8 +518,10 @@ int registry_fetch_blob(struct registry_client *c, const char *repo, const char 
                                 return err_set(err, r, "cannot read %s: %s", path, strerror(-r));
                         if (strcmp(got, digest) != 0) {
                                 unlink(path);
-                                return err_set(err, -EBADMSG, "filesystem layer verification failed for digest %s "
-                                               "(got %s)", digest, got);
+                                return err_set(err, -EBADMSG,
+                                               "filesystem layer verification failed for digest %s "
+                                               "(got %s)",
+                                               digest, got);
                         }
                         return 0;
                 }
@@ -596,7 +608,9 @@ int registry_upload_blob(struct registry_client *c, const char *repo, const char
         struct stat st;
         fstat(fileno(f), &st);
         if (st.st_size <= UPLOAD_CHUNK) {
-                struct request up = { .method = "PUT", .url = put, .scope = scope, .upload = f, .upload_size = st.st_size };
+                struct request up = {
+                        .method = "PUT", .url = put, .scope = scope, .upload = f, .upload_size = st.st_size
+                };
                 r = do_request(c, &up, &code, &h, err);
                 fclose(f);
                 hdrs_done(&h);
@@ -611,8 +625,13 @@ int registry_upload_blob(struct registry_client *c, const char *repo, const char
                 curl_off_t len = st.st_size - off < UPLOAD_CHUNK ? st.st_size - off : UPLOAD_CHUNK;
                 char range[64];
                 snprintf(range, sizeof(range), "%lld-%lld", (long long) off, (long long) (off + len - 1));
-                struct request up = { .method = "PATCH", .url = cur, .scope = scope, .upload = f, .upload_size = len,
-                                      .upload_offset = off, .content_range = range };
+                struct request up = { .method = "PATCH",
+                                      .url = cur,
+                                      .scope = scope,
+                                      .upload = f,
+                                      .upload_size = len,
+                                      .upload_offset = off,
+                                      .content_range = range };
                 r = do_request(c, &up, &code, &h, err);
                 if (r == 0 && (code != 202 || !h.location))
                         r = status_error(code, "blob upload (chunk)", NULL, err);
@@ -649,8 +668,13 @@ int registry_put_manifest(struct registry_client *c, const char *repo, const cha
                 return -ENOMEM;
         struct hdrs h = { 0 };
         struct buf b = { .max = 1 << 20 };
-        struct request rq = { .method = "PUT", .url = url, .scope = scope, .body = body, .body_len = len,
-                              .content_type = media_type, .mem = &b };
+        struct request rq = { .method = "PUT",
+                              .url = url,
+                              .scope = scope,
+                              .body = body,
+                              .body_len = len,
+                              .content_type = media_type,
+                              .mem = &b };
         long code = 0;
         int r = do_request(c, &rq, &code, &h, err);
         hdrs_done(&h);

@@ -23,8 +23,8 @@ typedef void (*blob_progress_fn)(void *ud, int64_t done, int64_t total);
 
 /* Download a blob to path, resuming a partial file with Range, verifying the sha256 digest before
  * returning 0. A mismatch removes the file and returns -EBADMSG. */
-int registry_fetch_blob(struct registry_client *c, const char *repo, const char *digest, int64_t size,
-                        const char *path, blob_progress_fn progress, void *ud, struct pouch_err *err);
+int registry_fetch_blob(struct registry_client *c, const char *repo, const char *digest, int64_t size, const char *path,
+                        blob_progress_fn progress, void *ud, struct pouch_err *err);
 
 /* Push: HEAD a blob (1 present, 0 absent), upload one (POST + PUT; blobs over 16 MiB in PATCH
  * chunks), or mount it from from_repo of the same registry when not NULL (returns 1 when the

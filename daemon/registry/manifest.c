@@ -74,7 +74,8 @@ int manifest_select(const json_t *index, const char *platform, const char **ret_
         json_t *m;
         json_array_foreach(list, i, m) {
                 json_t *p = json_object_get(m, "platform");
-                if (strcmp(json_get_str(p, "os", ""), os) != 0 || strcmp(json_get_str(p, "architecture", ""), arch) != 0)
+                if (strcmp(json_get_str(p, "os", ""), os) != 0 ||
+                    strcmp(json_get_str(p, "architecture", ""), arch) != 0)
                         continue;
                 const char *v = json_get_str(p, "variant", "");
                 if (*variant && strcmp(v, variant) != 0)
@@ -87,8 +88,8 @@ int manifest_select(const json_t *index, const char *platform, const char **ret_
                         best = m;
         }
         if (!best)
-                return err_set(err, -ENOENT, "no matching manifest for %s/%s%s%s in the manifest list entries", os, arch,
-                               *variant ? "/" : "", variant);
+                return err_set(err, -ENOENT, "no matching manifest for %s/%s%s%s in the manifest list entries", os,
+                               arch, *variant ? "/" : "", variant);
         *ret_digest = json_get_str(best, "digest", NULL);
         *ret_media_type = json_get_str(best, "mediaType", MT_OCI_MANIFEST);
         return 0;

@@ -69,11 +69,11 @@ struct layer_job {
         const char *digest;
         int64_t size;
         char short_id[16];
-        char *path;            /* the downloaded (compressed) blob */
-        char chain[72];        /* the layer's chain id */
-        bool skip;             /* already in the store */
-        bool reused;           /* another pull stored it while we waited for its lock */
-        int fd;                /* the verified download, opened while its lock was held */
+        char *path;     /* the downloaded (compressed) blob */
+        char chain[72]; /* the layer's chain id */
+        bool skip;      /* already in the store */
+        bool reused;    /* another pull stored it while we waited for its lock */
+        int fd;         /* the verified download, opened while its lock was held */
         bool done;
         int result;
         struct pouch_err err;
@@ -302,7 +302,8 @@ static int pull_from(struct pull_ctx *ctx, const struct image_ref *ref, const ch
 {
         struct image_store *s = ctx->s;
         struct registry_client *rc = NULL;
-        int r = registry_client_new(ctx->domain, ctx->endpoint, ctx->plain_http, ctx->o->user, ctx->o->password, &rc, err);
+        int r = registry_client_new(ctx->domain, ctx->endpoint, ctx->plain_http, ctx->o->user, ctx->o->password, &rc,
+                                    err);
         if (r < 0)
                 return r;
         const char *reference = ref->digest ? ref->digest : ref->tag;

@@ -9,10 +9,10 @@
 struct image_store;
 
 struct registry_options {
-        char **mirrors;           /* tried first for docker.io */
-        char **insecure;          /* registries (host[:port]) allowed over plain HTTP */
+        char **mirrors;  /* tried first for docker.io */
+        char **insecure; /* registries (host[:port]) allowed over plain HTTP */
         const char *user, *password;
-        const char *platform;     /* "linux/amd64" default */
+        const char *platform; /* "linux/amd64" default */
 };
 
 /* Called with docker's JSON progress messages ({"status","id","progressDetail","progress"}).

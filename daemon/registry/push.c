@@ -28,8 +28,8 @@ static void push_msg(pull_message_fn cb, void *ud, const char *id, const char *s
         json_decref(m);
 }
 
-static int descriptor(struct image_store *s, const char *digest, const char *media_type, json_t **ret,
-                      char **ret_path, struct pouch_err *err)
+static int descriptor(struct image_store *s, const char *digest, const char *media_type, json_t **ret, char **ret_path,
+                      struct pouch_err *err)
 {
         char *path = store_path(s, "blobs/sha256/%s", id_hex(digest));
         struct stat st;

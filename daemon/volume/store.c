@@ -105,12 +105,12 @@ int volume_create(struct volume_store *s, const char *name, const char *driver, 
                                driver);
         const char *k;
         json_t *v;
-        json_object_foreach(options, k, v) if (!json_is_string(v)) return err_set(err, -EINVAL,
-                                                                                  "create %s: option %s must be a string",
-                                                                                  name, k);
-        json_object_foreach(labels, k, v) if (!json_is_string(v)) return err_set(err, -EINVAL,
-                                                                                 "create %s: label %s must be a string",
-                                                                                 name, k);
+        json_object_foreach(options, k, v)
+                if (!json_is_string(v))
+                        return err_set(err, -EINVAL, "create %s: option %s must be a string", name, k);
+        json_object_foreach(labels, k, v)
+                if (!json_is_string(v))
+                        return err_set(err, -EINVAL, "create %s: label %s must be a string", name, k);
         pthread_mutex_lock(&s->lock);
         json_t *doc = NULL;
         int r = load_doc(s, name, &doc);

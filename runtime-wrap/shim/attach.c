@@ -40,7 +40,8 @@ static void reply(int fd, const char *fmt, ...)
         va_start(ap, fmt);
         int n = vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
-        if (n > 0 && send(fd, buf, (size_t) n < sizeof(buf) ? (size_t) n : sizeof(buf) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        if (n > 0 &&
+            send(fd, buf, (size_t) n < sizeof(buf) ? (size_t) n : sizeof(buf) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 log_debug_errno(-errno, "cannot answer a request");
 }
 

@@ -15,7 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define client_of(w, member) ((struct client *) ((char *) (w) - offsetof(struct client, member)))
+#define client_of(w, member) ((struct client *) ((char *) (w) -offsetof(struct client, member)))
 
 void frame_header(unsigned char hdr[8], int stream, uint32_t len)
 {

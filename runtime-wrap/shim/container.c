@@ -173,7 +173,8 @@ static int serve(const struct shim_opts *o, const struct runtime *rt, const stru
         sync_report(sync_fd, init, NULL);
         r = io_loop_run(&l);
         if (l.exited) {
-                int w = exit_status_write("exit.json", l.exit_status, &l.finished_at, shim_container_oom_killed(o->bundle));
+                int w = exit_status_write("exit.json", l.exit_status, &l.finished_at,
+                                          shim_container_oom_killed(o->bundle));
                 if (w < 0)
                         log_error_errno(w, "Failed to write exit.json");
         }
@@ -206,8 +207,9 @@ int shim_run_container(const struct shim_opts *o)
                 r = log_writer_open(&log, o->log_path, o->log_max_size, o->log_max_file);
         int listen_fd = r >= 0 ? unix_listen("attach.sock", 0600) : r;
         if (r < 0 || listen_fd < 0) {
-                sync_report(sync_fd, 0, r < 0 ? "pouch-shim cannot open its pid file or the log file"
-                                              : "pouch-shim cannot listen on attach.sock");
+                sync_report(sync_fd, 0,
+                            r < 0 ? "pouch-shim cannot open its pid file or the log file"
+                                  : "pouch-shim cannot listen on attach.sock");
                 log_writer_close(&log);
                 paths_free(&p);
                 return 1;

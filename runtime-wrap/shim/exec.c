@@ -19,7 +19,7 @@
 #define FINAL_FLUSH_MS 5000
 
 struct exec_paths {
-        char *sock, *console;             /* relative to the state dir (short socket paths) */
+        char *sock, *console; /* relative to the state dir (short socket paths) */
         char *pid_file, *console_abs, *log_file;
 };
 
@@ -33,7 +33,8 @@ static int exec_paths_init(struct exec_paths *p, const struct shim_opts *o)
         *p = (struct exec_paths){ 0 };
         const char *s = o->state_dir, *e = o->exec_id;
         if (asprintf(&p->sock, "exec-%s.sock", e) < 0 || asprintf(&p->console, "exec-%s.console", e) < 0 ||
-            asprintf(&p->pid_file, "%s/exec-%s.pid", s, e) < 0 || asprintf(&p->console_abs, "%s/exec-%s.console", s, e) < 0 ||
+            asprintf(&p->pid_file, "%s/exec-%s.pid", s, e) < 0 ||
+            asprintf(&p->console_abs, "%s/exec-%s.console", s, e) < 0 ||
             asprintf(&p->log_file, "%s/exec-%s.log", s, e) < 0) {
                 exec_paths_free(p);
                 return -ENOMEM;

@@ -34,12 +34,12 @@ struct outbuf {
 };
 
 struct client {
-        struct watch stream;  /* the passed fd: output to it, input from it */
-        struct watch ctl;     /* attach control connection; fd -1 for the exec stream */
+        struct watch stream; /* the passed fd: output to it, input from it */
+        struct watch ctl;    /* attach control connection; fd -1 for the exec stream */
         struct client *next;
-        bool in, out, err;    /* wanted streams */
-        bool reading;         /* still reading input (no EOF yet) */
-        bool is_socket;       /* send/recv with MSG_DONTWAIT; else the fd is O_NONBLOCK */
+        bool in, out, err; /* wanted streams */
+        bool reading;      /* still reading input (no EOF yet) */
+        bool is_socket;    /* send/recv with MSG_DONTWAIT; else the fd is O_NONBLOCK */
         struct outbuf ob;
 };
 
@@ -54,28 +54,28 @@ struct request {
 struct io_loop {
         int epfd;
         struct watch sig, listen;
-        struct watch out, err;  /* the process's output; with a tty, out is the pty master */
-        struct watch in;        /* the process's stdin (pipe, or a dup of the pty master) */
-        int pty;                /* pty master for RESIZE, -1 without a tty */
-        int pty_peer;           /* the shim's own handle on the pty's slave while the process runs, so
-                                 * that an init closing every terminal fd of its own (systemd does)
-                                 * does not make the master read EIO for good; -1 when none */
+        struct watch out, err; /* the process's output; with a tty, out is the pty master */
+        struct watch in;       /* the process's stdin (pipe, or a dup of the pty master) */
+        int pty;               /* pty master for RESIZE, -1 without a tty */
+        int pty_peer;          /* the shim's own handle on the pty's slave while the process runs, so
+                                * that an init closing every terminal fd of its own (systemd does)
+                                * does not make the master read EIO for good; -1 when none */
         bool tty;
         bool close_stdin_on_eof; /* a stdin client's EOF closes the process's stdin */
         bool backpressure;       /* exec: pause output for slow clients instead of dropping them */
         bool allow_attach;       /* container mode: ATTACH requests */
         bool output_paused;
-        bool stdin_closing;      /* close stdin once the pending bytes are written */
-        struct outbuf inbuf;     /* bytes waiting for the process's stdin */
-        struct log_writer *log;  /* NULL: no log (exec) */
+        bool stdin_closing;     /* close stdin once the pending bytes are written */
+        struct outbuf inbuf;    /* bytes waiting for the process's stdin */
+        struct log_writer *log; /* NULL: no log (exec) */
         struct client *clients, *dead_clients;
         struct request *requests, *dead_requests;
         unsigned nclients, nrequests;
         pid_t init_pid;
         bool exited;
-        int exit_status;         /* raw wait status of init_pid */
+        int exit_status; /* raw wait status of init_pid */
         struct timespec finished_at;
-        int64_t progress_ms;     /* last time output moved (monotonic) */
+        int64_t progress_ms; /* last time output moved (monotonic) */
 };
 
 /* Block SIGCHLD (read through the signalfd) and ignore SIGPIPE. Call before forking anything. */

@@ -87,13 +87,27 @@ static void put_escaped(char *out, size_t *o, unsigned char c)
         static const char hex[] = "0123456789abcdef";
         char e[6] = { '\\', 0 };
         switch (c) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
+        case '"':
+                e[1] = '"';
+                break;
+        case '\\':
+                e[1] = '\\';
+                break;
+        case '\n':
+                e[1] = 'n';
+                break;
+        case '\r':
+                e[1] = 'r';
+                break;
+        case '\t':
+                e[1] = 't';
+                break;
+        case '\b':
+                e[1] = 'b';
+                break;
+        case '\f':
+                e[1] = 'f';
+                break;
         default:
                 if (c < 0x20 || c == 0x7f) {
                         memcpy(e, "\\u00", 4);

@@ -25,8 +25,24 @@ static int parse_int(const char *s, long long min, long long max, long long *ret
 
 static int parse(int argc, char **argv, struct shim_opts *o)
 {
-        enum { OPT_ID = 256, OPT_EXEC_ID, OPT_BUNDLE, OPT_STATE, OPT_RUNTIME, OPT_ROOT, OPT_SYSTEMD, OPT_TTY,
-               OPT_STDIN, OPT_ONCE, OPT_LOG, OPT_MAXSIZE, OPT_MAXFILE, OPT_SYNC, OPT_PROCESS, OPT_STREAM };
+        enum {
+                OPT_ID = 256,
+                OPT_EXEC_ID,
+                OPT_BUNDLE,
+                OPT_STATE,
+                OPT_RUNTIME,
+                OPT_ROOT,
+                OPT_SYSTEMD,
+                OPT_TTY,
+                OPT_STDIN,
+                OPT_ONCE,
+                OPT_LOG,
+                OPT_MAXSIZE,
+                OPT_MAXFILE,
+                OPT_SYNC,
+                OPT_PROCESS,
+                OPT_STREAM
+        };
         static const struct option opts[] = {
                 { "id", required_argument, NULL, OPT_ID },
                 { "exec-id", required_argument, NULL, OPT_EXEC_ID },
@@ -51,18 +67,42 @@ static int parse(int argc, char **argv, struct shim_opts *o)
         while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
                 int r = 0;
                 switch (opt) {
-                case OPT_ID: o->id = optarg; break;
-                case OPT_EXEC_ID: o->exec_id = optarg; break;
-                case OPT_BUNDLE: o->bundle = optarg; break;
-                case OPT_STATE: o->state_dir = optarg; break;
-                case OPT_RUNTIME: o->runtime_path = optarg; break;
-                case OPT_ROOT: o->runtime_root = optarg; break;
-                case OPT_SYSTEMD: o->systemd_cgroup = true; break;
-                case OPT_TTY: o->tty = true; break;
-                case OPT_STDIN: o->open_stdin = true; break;
-                case OPT_ONCE: o->stdin_once = true; break;
-                case OPT_LOG: o->log_path = optarg; break;
-                case OPT_PROCESS: o->process = optarg; break;
+                case OPT_ID:
+                        o->id = optarg;
+                        break;
+                case OPT_EXEC_ID:
+                        o->exec_id = optarg;
+                        break;
+                case OPT_BUNDLE:
+                        o->bundle = optarg;
+                        break;
+                case OPT_STATE:
+                        o->state_dir = optarg;
+                        break;
+                case OPT_RUNTIME:
+                        o->runtime_path = optarg;
+                        break;
+                case OPT_ROOT:
+                        o->runtime_root = optarg;
+                        break;
+                case OPT_SYSTEMD:
+                        o->systemd_cgroup = true;
+                        break;
+                case OPT_TTY:
+                        o->tty = true;
+                        break;
+                case OPT_STDIN:
+                        o->open_stdin = true;
+                        break;
+                case OPT_ONCE:
+                        o->stdin_once = true;
+                        break;
+                case OPT_LOG:
+                        o->log_path = optarg;
+                        break;
+                case OPT_PROCESS:
+                        o->process = optarg;
+                        break;
                 case OPT_MAXSIZE:
                         r = parse_int(optarg, 0, LLONG_MAX, &v);
                         o->log_max_size = v;
@@ -79,7 +119,8 @@ static int parse(int argc, char **argv, struct shim_opts *o)
                         r = parse_int(optarg, 0, INT_MAX, &v);
                         o->stream_fd = (int) v;
                         break;
-                default: return -EINVAL;
+                default:
+                        return -EINVAL;
                 }
                 if (r < 0) {
                         fprintf(stderr, "pouch-shim: invalid value for --%s: %s\n", opts[opt - OPT_ID].name, optarg);
@@ -103,11 +144,12 @@ int main(int argc, char **argv)
                 argc--;
         }
         if (parse(argc, argv, &o) < 0) {
-                fprintf(stderr, "usage: pouch-shim --id ID --bundle DIR --state-dir DIR --runtime PATH --runtime-root DIR\n"
-                                "                  [--systemd-cgroup] [--tty] [--stdin] [--stdin-once] --log-path FILE\n"
-                                "                  [--log-max-size BYTES] [--log-max-file N] --sync-fd N\n"
-                                "       pouch-shim exec --id ID --exec-id EID --runtime PATH --runtime-root DIR\n"
-                                "                  --state-dir DIR --process FILE [--tty] [--stdin] [--stream-fd N] --sync-fd N\n");
+                fprintf(stderr,
+                        "usage: pouch-shim --id ID --bundle DIR --state-dir DIR --runtime PATH --runtime-root DIR\n"
+                        "                  [--systemd-cgroup] [--tty] [--stdin] [--stdin-once] --log-path FILE\n"
+                        "                  [--log-max-size BYTES] [--log-max-file N] --sync-fd N\n"
+                        "       pouch-shim exec --id ID --exec-id EID --runtime PATH --runtime-root DIR\n"
+                        "                  --state-dir DIR --process FILE [--tty] [--stdin] [--stream-fd N] --sync-fd N\n");
                 return 2;
         }
         /* fixed thresholds: big client buffers go back to the kernel when freed (glibc would

@@ -100,8 +100,10 @@ int runtime_run(char **argv, struct proc_stdio *s, const char *log_file, char *r
 void runtime_borrow(struct runtime *rt, const char *path, const char *root, bool systemd_cgroup)
 {
         const char *base = strrchr(path, '/');
-        *rt = (struct runtime){ .name = (char *) (base ? base + 1 : path), .path = (char *) path,
-                                .root = (char *) root, .systemd_cgroup = systemd_cgroup };
+        *rt = (struct runtime){ .name = (char *) (base ? base + 1 : path),
+                                .path = (char *) path,
+                                .root = (char *) root,
+                                .systemd_cgroup = systemd_cgroup };
 }
 
 void runtime_delete_quiet(const struct runtime *rt, const char *id)

@@ -8,8 +8,8 @@ struct shim_opts {
         bool exec_mode;
         const char *id, *exec_id, *bundle, *state_dir, *runtime_path, *runtime_root, *process;
         const char *log_path;
-        int64_t log_max_size;   /* 0: no rotation */
-        int log_max_file;       /* files kept in all (>= 1) */
+        int64_t log_max_size; /* 0: no rotation */
+        int log_max_file;     /* files kept in all (>= 1) */
         bool tty, open_stdin, stdin_once, systemd_cgroup;
         int sync_fd, stream_fd; /* -1 when not given */
 };

@@ -16,8 +16,9 @@ static void closep(int *fd)
 
 int stdio_setup(struct proc_stdio *s, bool tty, bool open_stdin, const char *console_path)
 {
-        *s = (struct proc_stdio){ .child = { -1, -1, -1 }, .parent = { -1, -1, -1 }, .console_listen = -1,
-                                  .pty_master = -1 };
+        *s = (struct proc_stdio){
+                .child = { -1, -1, -1 }, .parent = { -1, -1, -1 }, .console_listen = -1, .pty_master = -1
+        };
         int p[2];
         if (tty) {
                 s->console_listen = unix_listen(console_path, 0600);

@@ -54,16 +54,40 @@ static unsigned runs;
 static const struct route_fn {
         enum MHD_Result (*fn)(struct http_req *r);
 } allowed[] = {
-        { api_ping },           { api_version },         { api_info },           { api_system_df },
-        { api_container_create }, { api_container_list }, { api_container_inspect }, { api_container_rename },
-        { api_container_delete }, { api_exec_create },    { api_exec_inspect },   { api_image_list },
+        { api_ping },
+        { api_version },
+        { api_info },
+        { api_system_df },
+        { api_container_create },
+        { api_container_list },
+        { api_container_inspect },
+        { api_container_rename },
+        { api_container_delete },
+        { api_exec_create },
+        { api_exec_inspect },
+        { api_image_list },
         /* containers here never run: these answer 304/409 before reaching the runtime */
-        { api_container_stop }, { api_container_kill },  { api_container_pause }, { api_container_unpause },
-        { api_container_resize }, { api_container_top },
-        { api_image_inspect },  { api_image_history },   { api_image_tag },      { api_image_delete },
-        { api_image_prune },    { api_network_list },    { api_network_inspect }, { api_network_create },
-        { api_network_delete }, { api_network_prune },   { api_volume_list },    { api_volume_create },
-        { api_volume_inspect }, { api_volume_delete },   { api_volume_prune },
+        { api_container_stop },
+        { api_container_kill },
+        { api_container_pause },
+        { api_container_unpause },
+        { api_container_resize },
+        { api_container_top },
+        { api_image_inspect },
+        { api_image_history },
+        { api_image_tag },
+        { api_image_delete },
+        { api_image_prune },
+        { api_network_list },
+        { api_network_inspect },
+        { api_network_create },
+        { api_network_delete },
+        { api_network_prune },
+        { api_volume_list },
+        { api_volume_create },
+        { api_volume_inspect },
+        { api_volume_delete },
+        { api_volume_prune },
 };
 
 /* A crash skips atexit(): the temporary home goes now. */
@@ -99,8 +123,10 @@ static void harness_start(void)
                 r = api_inproc_new(0, &harness, &err);
         }
         if (r < 0) {
-                fprintf(stderr, "fuzz-api: cannot start the daemon: %s (FUZZ_API_NO_SANDBOX=1 runs without the "
-                                "read-only host view)\n", err.msg);
+                fprintf(stderr,
+                        "fuzz-api: cannot start the daemon: %s (FUZZ_API_NO_SANDBOX=1 runs without the "
+                        "read-only host view)\n",
+                        err.msg);
                 exit(1);
         }
         seed_state(harness);
@@ -188,7 +214,11 @@ static bool utf8_valid(const char *s, size_t n)
         size_t i = 0;
         while (i < n) {
                 unsigned char c = (unsigned char) s[i];
-                size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+                size_t len = c < 0x80             ? 1
+                             : (c & 0xE0) == 0xC0 ? 2
+                             : (c & 0xF0) == 0xE0 ? 3
+                             : (c & 0xF8) == 0xF0 ? 4
+                                                  : 0;
                 if (!len || i + len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
                         return false;
                 uint32_t cp = len == 1 ? c : c & (0x7F >> len);
@@ -197,7 +227,8 @@ static bool utf8_valid(const char *s, size_t n)
                                 return false;
                         cp = (cp << 6) | ((unsigned char) s[i + k] & 0x3F);
                 }
-                if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+                if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+                    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
                         return false;
                 i += len;
         }
@@ -233,8 +264,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static const char *const methods[] = { "GET", "POST", "DELETE", "PUT", "HEAD" };
         if (size < 2)
                 return 0;
-        const char *method = data[0] == 'G' ? "GET" : data[0] == 'P' ? "POST" : data[0] == 'D' ? "DELETE" :
-                             data[0] == 'U' ? "PUT" : data[0] == 'H' ? "HEAD" : methods[data[0] % 5];
+        const char *method = data[0] == 'G'   ? "GET"
+                             : data[0] == 'P' ? "POST"
+                             : data[0] == 'D' ? "DELETE"
+                             : data[0] == 'U' ? "PUT"
+                             : data[0] == 'H' ? "HEAD"
+                                              : methods[data[0] % 5];
         const uint8_t *raw = data + 1;
         const uint8_t *nl = memchr(raw, '\n', size - 1);
         size_t plen = nl ? (size_t) (nl - raw) : size - 1;

@@ -7,8 +7,9 @@
 
 #include <jansson.h>
 
-static const char fallback[] = "{\"Id\":\"abc\",\"Names\":[\"/x\"],\"Config\":{\"Labels\":{\"a\":\"b\"},\"Env\":[]},"
-                               "\"Size\":12,\"Ratio\":1.5,\"On\":true,\"Nil\":null,\"Arr\":[[1,2],{\"k\":\"\\u00e9\"}]}";
+static const char fallback[] =
+        "{\"Id\":\"abc\",\"Names\":[\"/x\"],\"Config\":{\"Labels\":{\"a\":\"b\"},\"Env\":[]},"
+        "\"Size\":12,\"Ratio\":1.5,\"On\":true,\"Nil\":null,\"Arr\":[[1,2],{\"k\":\"\\u00e9\"}]}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

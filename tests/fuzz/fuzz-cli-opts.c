@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(envfile, sizeof(envfile), "/proc/self/fd/%d", fd);
         char *argv[MAX_ARGS + 4] = { "run", "--env-file", envfile };
         int argc = 3;
-        for (char *save = NULL, *w = strtok_r(words, "\n", &save); w && argc < MAX_ARGS; w = strtok_r(NULL, "\n", &save))
+        for (char *save = NULL, *w = strtok_r(words, "\n", &save); w && argc < MAX_ARGS;
+             w = strtok_r(NULL, "\n", &save))
                 argv[argc++] = w;
         argv[argc] = NULL;
         struct create_opts o;

@@ -12,22 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CHECK(cond)                                                                                    \
-        do {                                                                                                \
-                if (!(cond)) {                                                                              \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);        \
-                        abort();                                                                            \
-                }                                                                                           \
+#define FUZZ_CHECK(cond)                                                                             \
+        do {                                                                                         \
+                if (!(cond)) {                                                                       \
+                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+                        abort();                                                                     \
+                }                                                                                    \
         } while (0)
 
-#define FUZZ_STREQ(a, b)                                                                                    \
-        do {                                                                                                \
-                const char *_fa = (a), *_fb = (b);                                                          \
-                if (!_fa || !_fb || strcmp(_fa, _fb) != 0) {                                                \
-                        fprintf(stderr, "%s:%d: invariant failed: %s == %s\n  \"%s\"\n  \"%s\"\n", __FILE__, \
-                                __LINE__, #a, #b, _fa ? _fa : "(null)", _fb ? _fb : "(null)");                \
-                        abort();                                                                            \
-                }                                                                                           \
+#define FUZZ_STREQ(a, b)                                                                                               \
+        do {                                                                                                           \
+                const char *_fa = (a), *_fb = (b);                                                                     \
+                if (!_fa || !_fb || strcmp(_fa, _fb) != 0) {                                                           \
+                        fprintf(stderr, "%s:%d: invariant failed: %s == %s\n  \"%s\"\n  \"%s\"\n", __FILE__, __LINE__, \
+                                #a, #b, _fa ? _fa : "(null)", _fb ? _fb : "(null)");                                   \
+                        abort();                                                                                       \
+                }                                                                                                      \
         } while (0)
 
 /* The input as a NUL-terminated string (inputs holding a NUL are cut there). Never NULL. */

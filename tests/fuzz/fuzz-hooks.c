@@ -25,9 +25,12 @@ static bool pathological_regexes(const json_t *doc)
         size_t i;
         json_t *v;
         const char *k;
-        json_array_foreach(json_object_get(when, "commands"), i, v) if (pathological(json_string_value(v))) return true;
-        json_object_foreach((json_t *) json_object_get(when, "annotations"), k, v) if (
-                pathological(k) || pathological(json_string_value(v))) return true;
+        json_array_foreach(json_object_get(when, "commands"), i, v)
+                if (pathological(json_string_value(v)))
+                        return true;
+        json_object_foreach((json_t *) json_object_get(when, "annotations"), k, v)
+                if (pathological(k) || pathological(json_string_value(v)))
+                        return true;
         return false;
 }
 

@@ -101,8 +101,8 @@ static void check_loaded(struct loaded *l)
         json_t *img;
         json_array_foreach(list, i, img) {
                 json_t *report = NULL;
-                FUZZ_CHECK(image_remove(store, json_string_value(json_object_get(img, "Id")), true, NULL, NULL,
-                                        &report, &err) == 0);
+                FUZZ_CHECK(image_remove(store, json_string_value(json_object_get(img, "Id")), true, NULL, NULL, &report,
+                                        &err) == 0);
                 check_dumps(report);
         }
         json_decref(list);

@@ -403,7 +403,8 @@ static int write_rootfs_tar(int fd)
         int r = -EIO;
         struct archive_entry *e = archive_entry_new();
         static const char content[] = "hello\n";
-        if (e && archive_write_set_format_pax_restricted(a) == ARCHIVE_OK && archive_write_open_fd(a, fd) == ARCHIVE_OK) {
+        if (e && archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+            archive_write_open_fd(a, fd) == ARCHIVE_OK) {
                 archive_entry_set_pathname(e, "hello");
                 archive_entry_set_filetype(e, AE_IFREG);
                 archive_entry_set_perm(e, 0755);

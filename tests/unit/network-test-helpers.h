@@ -23,13 +23,13 @@ static inline json_t *jparse(const char *s)
 }
 
 /* assert JSON equality, printing both on mismatch */
-#define assert_json_eq(got, want_str)                                                                        \
-        do {                                                                                                 \
-                _cleanup_json_ json_t *_w = jparse(want_str);                                                \
-                if (!json_equal((got), _w)) {                                                                \
+#define assert_json_eq(got, want_str)                                                                                 \
+        do {                                                                                                          \
+                _cleanup_json_ json_t *_w = jparse(want_str);                                                         \
+                if (!json_equal((got), _w)) {                                                                         \
                         _cleanup_free_ char *_g = json_dumps((got), JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY); \
-                        fail_msg("JSON mismatch:\n got  %s\n want %s", _g, want_str);                        \
-                }                                                                                            \
+                        fail_msg("JSON mismatch:\n got  %s\n want %s", _g, want_str);                                 \
+                }                                                                                                     \
         } while (0)
 
 static inline char *slurp(const char *path)
@@ -57,4 +57,3 @@ static inline unsigned free_port(void)
         close(fd);
         return ntohs(sa.sin_port);
 }
-

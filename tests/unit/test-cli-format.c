@@ -25,7 +25,8 @@ static void test_fields(void **state)
 {
         (void) state;
         check("{{.Name}}", "{\"Name\":\"x\"}", "x");
-        check("{{.State.Status}} {{.State.ExitCode}}", "{\"State\":{\"Status\":\"exited\",\"ExitCode\":3}}", "exited 3");
+        check("{{.State.Status}} {{.State.ExitCode}}", "{\"State\":{\"Status\":\"exited\",\"ExitCode\":3}}",
+              "exited 3");
         check("{{.Missing}}", "{}", "<no value>");
         check("{{.B}}", "{\"B\":true}", "true");
         check("{{.L}}", "{\"L\":[\"a\",\"b\"]}", "[a b]");

@@ -59,7 +59,8 @@ static void test_create_errors(void **state)
         api_expect_error(h, "POST", "/containers/create", "{\"Image\":\"nosuch:1\"}", 404, "No such image");
         api_expect_error(h, "POST", "/containers/create?name=a%2Fb", "{\"Image\":\"tiny\"}", 400,
                          "Invalid container name");
-        api_expect_error(h, "POST", "/containers/create?name=-x", "{\"Image\":\"tiny\"}", 400, "Invalid container name");
+        api_expect_error(h, "POST", "/containers/create?name=-x", "{\"Image\":\"tiny\"}", 400,
+                         "Invalid container name");
         free(create(h, "dup"));
         api_expect_error(h, "POST", "/containers/create?name=dup", "{\"Image\":\"tiny\"}", 409, "already in use");
         api_expect_error(h, "POST", "/containers/create?name=%2Fdup", "{\"Image\":\"tiny\"}", 409, "already in use");

@@ -77,7 +77,8 @@ static void test_tag_remove(void **state)
         bool deleted = false;
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v) deleted |= strcmp(json_get_str(v, "Deleted", ""), id) == 0;
+        json_array_foreach(j, i, v)
+                deleted |= strcmp(json_get_str(v, "Deleted", ""), id) == 0;
         assert_true(deleted);
         json_decref(j);
         j = api_expect(h, "GET", "/images/json", NULL, 200);
@@ -89,7 +90,8 @@ static void test_prune(void **state)
 {
         struct api_inproc *h = *state;
         json_t *j = api_expect(h, "POST", "/images/prune", NULL, 200);
-        assert_true(json_is_array(json_object_get(j, "ImagesDeleted")) || json_is_null(json_object_get(j, "ImagesDeleted")));
+        assert_true(json_is_array(json_object_get(j, "ImagesDeleted")) ||
+                    json_is_null(json_object_get(j, "ImagesDeleted")));
         assert_true(json_is_integer(json_object_get(j, "SpaceReclaimed")));
         json_decref(j);
 }

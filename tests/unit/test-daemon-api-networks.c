@@ -6,7 +6,9 @@ static bool has_name(json_t *list, const char *name)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) if (strcmp(json_get_str(v, "Name", ""), name) == 0) return true;
+        json_array_foreach(list, i, v)
+                if (strcmp(json_get_str(v, "Name", ""), name) == 0)
+                        return true;
         return false;
 }
 

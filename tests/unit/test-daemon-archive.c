@@ -260,12 +260,9 @@ static void test_extract(void **state)
         struct fixture *f = *state;
         struct pouch_err err = { 0 };
         const struct tentry good[] = {
-                { "cpin.txt", AE_IFREG, "hello world", false },
-                { "d1/", AE_IFDIR, NULL, false },
-                { "d1/d2/f.txt", AE_IFREG, "nested", false },
-                { "./d1/hl", AE_IFREG, "cpin.txt", true },
-                { "evil/inside.txt", AE_IFREG, "in", false },
-                { "s", AE_IFLNK, "/", false },
+                { "cpin.txt", AE_IFREG, "hello world", false }, { "d1/", AE_IFDIR, NULL, false },
+                { "d1/d2/f.txt", AE_IFREG, "nested", false },   { "./d1/hl", AE_IFREG, "cpin.txt", true },
+                { "evil/inside.txt", AE_IFREG, "in", false },   { "s", AE_IFLNK, "/", false },
                 { "s/via-s.txt", AE_IFREG, "s", false },
         };
         _cleanup_close_ int fd = make_tar(good, ARRAY_SIZE(good));

@@ -48,7 +48,8 @@ static size_t count(const struct filters *f, const char *key)
 static void test_map_form(void **state)
 {
         (void) state;
-        _cleanup_filters_ struct filters *f = parse_ok("{\"label\":{\"app=web\":true,\"tier\":true},\"name\":{\"x\":true}}");
+        _cleanup_filters_ struct filters *f = parse_ok(
+                "{\"label\":{\"app=web\":true,\"tier\":true},\"name\":{\"x\":true}}");
         assert_false(filters_empty(f));
         assert_true(filters_has(f, "label"));
         assert_true(filters_has(f, "name"));
@@ -69,7 +70,8 @@ static void test_map_form(void **state)
 static void test_list_form(void **state)
 {
         (void) state;
-        _cleanup_filters_ struct filters *f = parse_ok("{\"label\":[\"app=web\",\"tier\",\"app=web\"],\"name\":[\"x\"]}");
+        _cleanup_filters_ struct filters *f = parse_ok(
+                "{\"label\":[\"app=web\",\"tier\",\"app=web\"],\"name\":[\"x\"]}");
         assert_int_equal(count(f, "label"), 2); /* duplicates dropped */
         assert_string_equal(filters_values(f, "label")[0], "app=web");
         assert_string_equal(filters_values(f, "label")[1], "tier");
@@ -140,7 +142,8 @@ static void test_unknown_keys(void **state)
 static void test_labels(void **state)
 {
         (void) state;
-        _cleanup_json_ json_t *web = json_loads("{\"app\":\"web\",\"tier\":\"front\",\"eq\":\"a=b\",\"empty\":\"\"}", 0, NULL);
+        _cleanup_json_ json_t *web = json_loads("{\"app\":\"web\",\"tier\":\"front\",\"eq\":\"a=b\",\"empty\":\"\"}", 0,
+                                                NULL);
         _cleanup_json_ json_t *db = json_loads("{\"app\":\"db\"}", 0, NULL);
         assert_true(filters_label_matches("app", web));
         assert_true(filters_label_matches("app=web", web));
@@ -199,9 +202,9 @@ static void test_bool(void **state)
                 int r;
                 bool value;
         } cases[] = {
-                { "{\"dangling\":[\"true\"]}", 1, true },  { "{\"dangling\":{\"1\":true}}", 1, true },
-                { "{\"dangling\":[\"TRUE\"]}", 1, true },  { "{\"dangling\":[\"false\"]}", 1, false },
-                { "{\"dangling\":[\"0\"]}", 1, false },    { "{\"name\":[\"x\"]}", 0, false },
+                { "{\"dangling\":[\"true\"]}", 1, true },   { "{\"dangling\":{\"1\":true}}", 1, true },
+                { "{\"dangling\":[\"TRUE\"]}", 1, true },   { "{\"dangling\":[\"false\"]}", 1, false },
+                { "{\"dangling\":[\"0\"]}", 1, false },     { "{\"name\":[\"x\"]}", 0, false },
                 { "{\"dangling\":[\"yes\"]}", -EINVAL, 0 }, { "{\"dangling\":[\"true\",\"false\"]}", -EINVAL, 0 },
                 { "{\"dangling\":[]}", -EINVAL, 0 },
         };
@@ -298,9 +301,9 @@ static void test_events(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_map_form),   cmocka_unit_test(test_list_form), cmocka_unit_test(test_empty),
+                cmocka_unit_test(test_map_form),   cmocka_unit_test(test_list_form),    cmocka_unit_test(test_empty),
                 cmocka_unit_test(test_invalid),    cmocka_unit_test(test_unknown_keys), cmocka_unit_test(test_labels),
-                cmocka_unit_test(test_each_value), cmocka_unit_test(test_bool),       cmocka_unit_test(test_time),
+                cmocka_unit_test(test_each_value), cmocka_unit_test(test_bool),         cmocka_unit_test(test_time),
                 cmocka_unit_test(test_events),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

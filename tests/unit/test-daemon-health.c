@@ -37,8 +37,9 @@ static void assert_contains(const char *s, const char *want)
                 fail_msg("'%s' lacks '%s'", s, want);
 }
 
-#define SVC(name, state, restarts, code) \
-        "{\"name\":\"" name "\",\"state\":\"" state "\",\"pid\":null,\"restarts\":" #restarts ",\"lastExitCode\":" code "}"
+#define SVC(name, state, restarts, code)                                                      \
+        "{\"name\":\"" name "\",\"state\":\"" state "\",\"pid\":null,\"restarts\":" #restarts \
+        ",\"lastExitCode\":" code "}"
 
 static void test_rich_phases(void **state)
 {
@@ -68,32 +69,37 @@ static void test_rich_services(void **state)
         (void) state;
         struct health_probe p;
         /* running, a oneshot that stopped after success, a skipped one, a restart below the threshold */
-        probe_of("{\"phase\":\"running\",\"services\":[" SVC("web", "running", 0, "null") "," SVC("init-db", "stopped", 0, "0")
-                 "," SVC("sysv-x", "skipped", 0, "null") "," SVC("w2", "restarting", 2, "1") "," SVC("s", "stopping", 0, "null")
-                 "]}",
+        probe_of("{\"phase\":\"running\",\"services\":[" SVC("web", "running", 0, "null") "," SVC(
+                         "init-db", "stopped", 0, "0") "," SVC("sysv-x", "skipped", 0,
+                                                               "null") "," SVC("w2", "restarting", 2,
+                                                                               "1") "," SVC("s", "stopping", 0,
+                                                                                            "null") "]}",
                  &p);
         assert_int_equal(p.status, HEALTH_HEALTHY);
         assert_int_equal(p.exit_code, 0);
-        assert_string_equal(p.output, "web running; init-db stopped (last exit code 0); w2 restarting (last exit code 1); "
-                                      "s stopping");
+        assert_string_equal(p.output,
+                            "web running; init-db stopped (last exit code 0); w2 restarting (last exit code 1); "
+                            "s stopping");
         probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "waiting", 0, "null") "]}", &p);
         assert_int_equal(p.status, HEALTH_STARTING);
         /* a service still waiting or starting: starting */
-        probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "running", 0, "null") "," SVC("b", "starting", 0, "null")
-                 "]}",
+        probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "running", 0, "null") "," SVC("b", "starting", 0,
+                                                                                                "null") "]}",
                  &p);
         assert_int_equal(p.status, HEALTH_STARTING);
         /* a failed one, with its error */
-        probe_of("{\"phase\":\"running\",\"services\":[" SVC("a", "running", 0, "null")
-                 ",{\"name\":\"db\",\"state\":\"failed\",\"restarts\":0,\"lastExitCode\":1,\"error\":\"no ExecStart=\"}]}",
-                 &p);
+        probe_of(
+                "{\"phase\":\"running\",\"services\":[" SVC(
+                        "a", "running", 0,
+                        "null") ",{\"name\":\"db\",\"state\":\"failed\",\"restarts\":0,\"lastExitCode\":1,\"error\":\"no ExecStart=\"}]}",
+                &p);
         assert_int_equal(p.status, HEALTH_UNHEALTHY);
         assert_int_equal(p.failed, 1);
         assert_int_equal(p.crashlooping, 0);
         assert_contains(p.output, "db failed (last exit code 1): no ExecStart=");
         /* crash-looping: restarting at the threshold; failed beats still-starting */
-        probe_of("{\"phase\":\"starting\",\"services\":[" SVC("loop", "restarting", 3, "7") "," SVC("b", "waiting", 0, "null")
-                 "]}",
+        probe_of("{\"phase\":\"starting\",\"services\":[" SVC("loop", "restarting", 3, "7") "," SVC("b", "waiting", 0,
+                                                                                                    "null") "]}",
                  &p);
         assert_int_equal(p.status, HEALTH_UNHEALTHY);
         assert_int_equal(p.crashlooping, 1);
@@ -115,8 +121,8 @@ static void test_systemd(void **state)
         assert_int_equal(p.status, HEALTH_STARTING);
         health_probe_systemd("starting", NULL, &p);
         assert_int_equal(p.status, HEALTH_STARTING);
-        health_probe_systemd("degraded\n",
-                             "a.service loaded failed failed The A\nb.mount   loaded failed failed B\n", &p);
+        health_probe_systemd("degraded\n", "a.service loaded failed failed The A\nb.mount   loaded failed failed B\n",
+                             &p);
         assert_int_equal(p.status, HEALTH_UNHEALTHY);
         assert_int_equal(p.exit_code, 1);
         assert_int_equal(p.failed, 2);
@@ -283,7 +289,8 @@ static void test_event_filter(void **state)
                         fail_msg("%s: wanted %d", cases[i].filters, cases[i].match);
                 filters_free(f);
         }
-        _cleanup_json_ json_t *ex = parse("{\"Type\":\"container\",\"Action\":\"exec_start: sh -c x\",\"Actor\":{\"ID\":\"a\"}}");
+        _cleanup_json_ json_t *ex = parse(
+                "{\"Type\":\"container\",\"Action\":\"exec_start: sh -c x\",\"Actor\":{\"ID\":\"a\"}}");
         struct filters *f = NULL;
         assert_int_equal(filters_parse("{\"event\":[\"exec_start\"]}", NULL, &f, NULL), 0);
         assert_true(event_matches(ex, f));
@@ -293,10 +300,10 @@ static void test_event_filter(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rich_phases), cmocka_unit_test(test_rich_services),
-                cmocka_unit_test(test_systemd),     cmocka_unit_test(test_apply),
+                cmocka_unit_test(test_rich_phases),     cmocka_unit_test(test_rich_services),
+                cmocka_unit_test(test_systemd),         cmocka_unit_test(test_apply),
                 cmocka_unit_test(test_apply_bad_bytes), cmocka_unit_test(test_reset),
-                cmocka_unit_test(test_ps_words),    cmocka_unit_test(test_names),
+                cmocka_unit_test(test_ps_words),        cmocka_unit_test(test_names),
                 cmocka_unit_test(test_event_filter),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

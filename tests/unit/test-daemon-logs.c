@@ -212,7 +212,8 @@ static void test_tail_many(void **state)
         for (int i = 0; i < 5000; i++) {
                 char line[160];
                 int n = snprintf(line, sizeof(line),
-                                 "{\"log\":\"line %d\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-22T23:50:49Z\"}\n", i);
+                                 "{\"log\":\"line %d\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-22T23:50:49Z\"}\n",
+                                 i);
                 assert_int_equal(write_all(fd, line, (size_t) n), 0);
         }
         struct logs_options o = all_opts();

@@ -28,7 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* ---- ipnet ------------------------------------------------------------------------------- */
 
 static void test_ipnet(void **state)
@@ -42,8 +41,9 @@ static void test_ipnet(void **state)
         assert_string_equal(buf, "10.1.2.0/24");
         assert_int_equal(ipnet_parse("0.0.0.0/0", &a), 0);
         assert_int_equal(ipnet_parse("255.255.255.255/32", &a), 0);
-        const char *bad[] = { "10.1.2.3", "10.1.2.3/", "10.1.2.3/33", "10.1.2/24", "10.1.2.256/24", "a.b.c.d/8",
-                              "10.1.2.3/2x", "/24", "10.1.2.3/024", "::1/64", "" };
+        const char *bad[] = { "10.1.2.3",  "10.1.2.3/",   "10.1.2.3/33", "10.1.2/24",    "10.1.2.256/24",
+                              "a.b.c.d/8", "10.1.2.3/2x", "/24",         "10.1.2.3/024", "::1/64",
+                              "" };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
                 if (ipnet_parse(bad[i], &a) != -EINVAL)
                         fail_msg("%s parsed", bad[i]);
@@ -64,10 +64,10 @@ static void test_ipnet(void **state)
                 const char *x, *y;
                 bool overlap;
         } cases[] = {
-                { "10.0.0.0/8", "10.1.0.0/16", true },   { "10.1.0.0/16", "10.0.0.0/8", true },
-                { "10.1.0.0/24", "10.1.1.0/24", false }, { "10.1.0.0/23", "10.1.1.0/24", true },
+                { "10.0.0.0/8", "10.1.0.0/16", true },          { "10.1.0.0/16", "10.0.0.0/8", true },
+                { "10.1.0.0/24", "10.1.1.0/24", false },        { "10.1.0.0/23", "10.1.1.0/24", true },
                 { "192.168.0.0/20", "192.168.16.0/20", false }, { "0.0.0.0/0", "1.2.3.4/32", true },
-                { "10.1.0.128/25", "10.1.0.0/25", false }, { "10.1.0.5/32", "10.1.0.5/32", true },
+                { "10.1.0.128/25", "10.1.0.0/25", false },      { "10.1.0.5/32", "10.1.0.5/32", true },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 assert_int_equal(ipnet_parse(cases[i].x, &a), 0);
@@ -115,19 +115,23 @@ static void test_ports_parse(void **state)
                  "{\"53/udp\":{}}");
         parse_ok("10.0.0.1::80", "{\"80/tcp\":[{\"HostIp\":\"10.0.0.1\",\"HostPort\":\"\"}]}", "{\"80/tcp\":{}}");
         parse_ok("[::1]:8080:80", "{\"80/tcp\":[{\"HostIp\":\"::1\",\"HostPort\":\"8080\"}]}", "{\"80/tcp\":{}}");
-        parse_ok("8000-8001:80-81/sctp",
-                 "{\"80/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"8000\"}],\"81/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"8001\"}]}",
-                 "{\"80/sctp\":{},\"81/sctp\":{}}");
+        parse_ok(
+                "8000-8001:80-81/sctp",
+                "{\"80/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"8000\"}],\"81/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"8001\"}]}",
+                "{\"80/sctp\":{},\"81/sctp\":{}}");
         parse_ok("8000-8010:80", "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8000-8010\"}]}", "{\"80/tcp\":{}}");
-        parse_ok("90-91", "{\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}],\"91/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}",
+        parse_ok("90-91",
+                 "{\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}],\"91/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}",
                  "{\"90/tcp\":{},\"91/tcp\":{}}");
 
         /* several specs accumulate; the same port twice gets two bindings */
         _cleanup_json_ json_t *pb = json_object();
         char *const specs[] = { "8080:80", "127.0.0.1:8081:80", "53:53/udp", NULL };
         assert_int_equal(ports_parse(specs, pb, NULL, NULL), 0);
-        assert_json_eq(pb, "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"},{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8081\"}],"
-                           "\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"53\"}]}");
+        assert_json_eq(
+                pb,
+                "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"},{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"8081\"}],"
+                "\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"53\"}]}");
 
         parse_bad("abc", "invalid containerPort: abc");
         parse_bad("80:abc", "invalid containerPort: abc");
@@ -145,7 +149,9 @@ static void test_ports_parse(void **state)
         _cleanup_json_ json_t *exposed = jparse("{\"80/tcp\":{},\"53/udp\":{}}");
         _cleanup_json_ json_t *bind = jparse("{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]}");
         assert_int_equal(ports_publish_all(exposed, bind), 0);
-        assert_json_eq(bind, "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}],\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}");
+        assert_json_eq(
+                bind,
+                "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}],\"53/udp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}");
 
         unsigned p;
         char proto[8];
@@ -163,10 +169,11 @@ static void test_ports_resolve(void **state)
         struct pouch_err err = { 0 };
 
         /* fixed, random and a range; the random one is a real free ephemeral port */
-        snprintf(buf, sizeof(buf),
-                 "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}],\"81/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"0\"}],"
-                 "\"82/udp\":null}",
-                 p1);
+        snprintf(
+                buf, sizeof(buf),
+                "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}],\"81/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"0\"}],"
+                "\"82/udp\":null}",
+                p1);
         _cleanup_json_ json_t *pb = jparse(buf);
         _cleanup_json_ json_t *m = NULL;
         int r = ports_resolve(pb, NULL, &m, &err);
@@ -190,7 +197,8 @@ static void test_ports_resolve(void **state)
         assert_json_eq(json_object_get(dock, "80/tcp"), buf);
 
         /* the port is taken by another endpoint (any address clashes with 0.0.0.0) */
-        snprintf(buf, sizeof(buf), "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":%u,\"ContainerPort\":8,\"Protocol\":\"tcp\"}]", p1);
+        snprintf(buf, sizeof(buf),
+                 "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":%u,\"ContainerPort\":8,\"Protocol\":\"tcp\"}]", p1);
         _cleanup_json_ json_t *taken = jparse(buf);
         snprintf(buf, sizeof(buf), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}]}", p1);
         _cleanup_json_ json_t *pb2 = jparse(buf);
@@ -218,7 +226,8 @@ static void test_ports_resolve(void **state)
         assert_int_equal(ports_resolve(pb4, NULL, &m4, &err), -EBUSY);
         assert_non_null(strstr(err.msg, "port is already allocated"));
         /* a range skips the busy port */
-        snprintf(buf, sizeof(buf), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u-%u\"}]}", busy, busy + 1 > 65535 ? busy : busy + 1);
+        snprintf(buf, sizeof(buf), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u-%u\"}]}", busy,
+                 busy + 1 > 65535 ? busy : busy + 1);
         _cleanup_json_ json_t *pb5 = jparse(buf);
         _cleanup_json_ json_t *m5 = NULL;
         if (busy < 65535 && port_try_bind("tcp", "", busy + 1) == 0) {
@@ -237,20 +246,31 @@ static void test_ports_resolve(void **state)
 static void test_conflist(void **state)
 {
         (void) state;
-        struct cni_net_params p = { .name = "pouch-abc", .bridge = "br-x", .subnet = "10.5.0.0/16", .gateway = "10.5.0.1",
-                                    .ip_range = "10.5.1.0/24", .data_dir = "/var/lib/x/ipam", .mtu = 1400 };
+        struct cni_net_params p = { .name = "pouch-abc",
+                                    .bridge = "br-x",
+                                    .subnet = "10.5.0.0/16",
+                                    .gateway = "10.5.0.1",
+                                    .ip_range = "10.5.1.0/24",
+                                    .data_dir = "/var/lib/x/ipam",
+                                    .mtu = 1400 };
         _cleanup_json_ json_t *cl = cni_conflist_build(&p);
         assert_non_null(cl);
-        assert_json_eq(cl, "{\"cniVersion\":\"1.0.0\",\"name\":\"pouch-abc\",\"plugins\":["
-                           "{\"type\":\"bridge\",\"bridge\":\"br-x\",\"isGateway\":true,\"ipMasq\":false,\"hairpinMode\":true,"
-                           "\"mtu\":1400,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.5.0.0/16\","
-                           "\"gateway\":\"10.5.0.1\",\"rangeStart\":\"10.5.1.0\",\"rangeEnd\":\"10.5.1.255\"}]],"
-                           "\"dataDir\":\"/var/lib/x/ipam\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}},"
-                           "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}");
+        assert_json_eq(
+                cl, "{\"cniVersion\":\"1.0.0\",\"name\":\"pouch-abc\",\"plugins\":["
+                    "{\"type\":\"bridge\",\"bridge\":\"br-x\",\"isGateway\":true,\"ipMasq\":false,\"hairpinMode\":true,"
+                    "\"mtu\":1400,\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"10.5.0.0/16\","
+                    "\"gateway\":\"10.5.0.1\",\"rangeStart\":\"10.5.1.0\",\"rangeEnd\":\"10.5.1.255\"}]],"
+                    "\"dataDir\":\"/var/lib/x/ipam\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}},"
+                    "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true}]}");
 
         /* internal: no default route; a range at the subnet edges avoids network/broadcast */
-        struct cni_net_params q = { .name = "n", .bridge = "b", .subnet = "10.6.0.0/24", .gateway = "10.6.0.1",
-                                    .ip_range = "10.6.0.0/24", .data_dir = "/d", .internal = true };
+        struct cni_net_params q = { .name = "n",
+                                    .bridge = "b",
+                                    .subnet = "10.6.0.0/24",
+                                    .gateway = "10.6.0.1",
+                                    .ip_range = "10.6.0.0/24",
+                                    .data_dir = "/d",
+                                    .internal = true };
         _cleanup_json_ json_t *cl2 = cni_conflist_build(&q);
         json_t *br = json_array_get(json_object_get(cl2, "plugins"), 0);
         assert_false(json_get_bool(br, "ipMasq", true));
@@ -267,8 +287,9 @@ static void test_conflist(void **state)
 
         /* what each plugin is handed */
         _cleanup_json_ json_t *prev = jparse("{\"cniVersion\":\"1.0.0\",\"ips\":[]}");
-        _cleanup_json_ json_t *rc = jparse("{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}],"
-                                           "\"other\":1}");
+        _cleanup_json_ json_t *rc = jparse(
+                "{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\"}],"
+                "\"other\":1}");
         _cleanup_json_ json_t *c0 = cni_plugin_conf(cl, 0, NULL, rc);
         assert_string_equal(json_get_str(c0, "name", ""), "pouch-abc");
         assert_string_equal(json_get_str(c0, "cniVersion", ""), "1.0.0");
@@ -315,8 +336,8 @@ static void test_cni_result(void **state)
 
 /* ---- /etc files -------------------------------------------------------------------------- */
 
-#define LOCALHOST_LINES                                                                                      \
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"          \
+#define LOCALHOST_LINES                                                                            \
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n" \
         "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
 
 static void test_hosts(void **state)
@@ -325,8 +346,13 @@ static void test_hosts(void **state)
         struct pouch_err err = { 0 };
         _cleanup_json_ json_t *peers = jparse("{\"db\":\"10.5.0.3\",\"cache\":\"10.5.0.4\",\"bad\":\"x\"}");
         char *const extra[] = { "gw:host-gateway", "six:fd00::9", "eq=1.2.3.4", "br:[fd00::1]", NULL };
-        struct etc_files_opts o = { .hostname = "abc123", .domainname = "example.org", .ip = "10.5.0.2",
-                                    .gateway = "10.5.0.1", .container_name = "web", .extra_hosts = extra, .peers = peers };
+        struct etc_files_opts o = { .hostname = "abc123",
+                                    .domainname = "example.org",
+                                    .ip = "10.5.0.2",
+                                    .gateway = "10.5.0.1",
+                                    .container_name = "web",
+                                    .extra_hosts = extra,
+                                    .peers = peers };
         _cleanup_free_ char *h = NULL;
         assert_int_equal(network_hosts_content(&o, &h, &err), 0);
         assert_string_equal(h, LOCALHOST_LINES "10.5.0.2\tabc123.example.org abc123 web\n"
@@ -368,7 +394,8 @@ static void test_resolv(void **state)
 #define STUB "# managed\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n"
         const char *stub = STUB;
         assert_int_equal(network_resolv_conf_content(stub, &none, &r, &err), 0);
-        assert_string_equal(r, "# managed\noptions edns0 trust-ad\nsearch lan\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+        assert_string_equal(
+                r, "# managed\noptions edns0 trust-ad\nsearch lan\n\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
         free(r);
 
         /* loopback and IPv6 nameservers dropped, others kept in place */
@@ -439,14 +466,10 @@ int main(void)
         log_set_level(LOG_LEVEL_ERROR);
         alarm(120);
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_ipnet),
-                cmocka_unit_test(test_ports_parse),
-                cmocka_unit_test(test_ports_resolve),
-                cmocka_unit_test(test_conflist),
-                cmocka_unit_test(test_cni_result),
-                cmocka_unit_test(test_hosts),
-                cmocka_unit_test(test_resolv),
-                cmocka_unit_test(test_write_etc_files),
+                cmocka_unit_test(test_ipnet),         cmocka_unit_test(test_ports_parse),
+                cmocka_unit_test(test_ports_resolve), cmocka_unit_test(test_conflist),
+                cmocka_unit_test(test_cni_result),    cmocka_unit_test(test_hosts),
+                cmocka_unit_test(test_resolv),        cmocka_unit_test(test_write_etc_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* ---- the store, with fake plugins -------------------------------------------------------- */
 
 /* One script installed as bridge, portmap and firewall. It logs "CMD TYPE CONTAINER IFNAME NETNS
@@ -87,12 +86,15 @@ static int store_setup(void **state)
         snprintf(f->iptables, sizeof(f->iptables), "%s/iptables", f->dir);
         snprintf(f->iptables_log, sizeof(f->iptables_log), "%s/iptables.log", f->dir);
         char script[512];
-        snprintf(script, sizeof(script), "#!/bin/sh\necho \"$*\" >> %s\n[ \"$4\" = -C ] && exit 1\nexit 0\n", f->iptables_log);
+        snprintf(script, sizeof(script), "#!/bin/sh\necho \"$*\" >> %s\n[ \"$4\" = -C ] && exit 1\nexit 0\n",
+                 f->iptables_log);
         spit(f->iptables, script);
         chmod(f->iptables, 0755);
         /* a bridge name no test host has */
-        f->opts = (struct network_store_opts){ .state_dir = f->state, .plugin_dir = f->plugins,
-                                               .default_bridge = "pt-unit0", .default_cidr = "10.231.0.1/16",
+        f->opts = (struct network_store_opts){ .state_dir = f->state,
+                                               .plugin_dir = f->plugins,
+                                               .default_bridge = "pt-unit0",
+                                               .default_cidr = "10.231.0.1/16",
                                                .iptables = f->iptables };
         struct pouch_err err = { 0 };
         if (network_store_open(&f->opts, &f->s, &err) < 0) {
@@ -195,7 +197,8 @@ static void test_store_predefined(void **state)
         assert_string_equal(json_get_str(br, "Scope", ""), "local");
         assert_int_equal(strlen(json_get_str(br, "Id", "")), 64);
         assert_json_eq(json_get_path(br, "IPAM.Config"), "[{\"Subnet\":\"10.231.0.0/16\",\"Gateway\":\"10.231.0.1\"}]");
-        assert_string_equal(json_get_str(json_object_get(br, "Options"), "com.docker.network.bridge.name", ""), "pt-unit0");
+        assert_string_equal(json_get_str(json_object_get(br, "Options"), "com.docker.network.bridge.name", ""),
+                            "pt-unit0");
         assert_json_eq(json_object_get(br, "Containers"), "{}");
         assert_null(json_object_get(br, "Pouch"));
         assert_null(json_object_get(br, "Endpoints"));
@@ -213,7 +216,8 @@ static void test_store_predefined(void **state)
         assert_int_equal(network_store_open(&f->opts, &f->s, &err), 0);
         _cleanup_json_ json_t *br3 = inspect(f, "bridge");
         assert_string_equal(json_get_str(br3, "Id", "a"), json_get_str(br, "Id", "b"));
-        assert_json_eq(json_get_path(br3, "IPAM.Config"), "[{\"Subnet\":\"10.232.5.0/24\",\"Gateway\":\"10.232.5.1\"}]");
+        assert_json_eq(json_get_path(br3, "IPAM.Config"),
+                       "[{\"Subnet\":\"10.232.5.0/24\",\"Gateway\":\"10.232.5.1\"}]");
 
         struct network_store *s2 = NULL;
         struct network_store_opts bad = f->opts;
@@ -224,9 +228,11 @@ static void test_store_predefined(void **state)
 static void test_store_create(void **state)
 {
         struct fx *f = *state;
-        _cleanup_free_ char *id1 = create(f, "{\"Name\":\"net1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.240.1.0/24\","
-                                             "\"IPRange\":\"10.240.1.128/25\"}]},\"Labels\":{\"a\":\"1\"},\"Internal\":true}",
-                                          0);
+        _cleanup_free_ char *id1 =
+                create(f,
+                       "{\"Name\":\"net1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.240.1.0/24\","
+                       "\"IPRange\":\"10.240.1.128/25\"}]},\"Labels\":{\"a\":\"1\"},\"Internal\":true}",
+                       0);
         assert_int_equal(strlen(id1), 64);
         _cleanup_json_ json_t *d = inspect(f, "net1");
         assert_json_eq(json_get_path(d, "IPAM.Config"),
@@ -259,13 +265,20 @@ static void test_store_create(void **state)
         assert_string_equal(json_get_str(json_object_get(bp, "ipam"), "dataDir", ""), p);
 
         /* no subnet: a free docker pool, overlapping nothing we know */
-        _cleanup_free_ char *id2 = create(f, "{\"Name\":\"auto1\",\"Options\":{\"com.docker.network.bridge.name\":\"pt-unit-a\"}}", 0);
+        _cleanup_free_ char *id2 =
+                create(f, "{\"Name\":\"auto1\",\"Options\":{\"com.docker.network.bridge.name\":\"pt-unit-a\"}}", 0);
         _cleanup_free_ char *id3 = create(f, "{\"Name\":\"auto2\",\"Driver\":\"bridge\"}", 0);
         _cleanup_json_ json_t *a1 = inspect(f, "auto1"), *a2 = inspect(f, "auto2"), *br = inspect(f, "bridge");
         struct ipnet4 n1, n2, nb;
-        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(a1, "IPAM.Config"), 0), "Subnet", ""), &n1), 0);
-        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(a2, "IPAM.Config"), 0), "Subnet", ""), &n2), 0);
-        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(br, "IPAM.Config"), 0), "Subnet", ""), &nb), 0);
+        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(a1, "IPAM.Config"), 0), "Subnet", ""),
+                                     &n1),
+                         0);
+        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(a2, "IPAM.Config"), 0), "Subnet", ""),
+                                     &n2),
+                         0);
+        assert_int_equal(ipnet_parse(json_get_str(json_array_get(json_get_path(br, "IPAM.Config"), 0), "Subnet", ""),
+                                     &nb),
+                         0);
         assert_false(ipnet_overlaps(&n1, &n2));
         assert_false(ipnet_overlaps(&n1, &nb));
         assert_int_equal(n1.prefix == 16 || n1.prefix == 20, 1);
@@ -274,29 +287,39 @@ static void test_store_create(void **state)
         ipnet_host_networks(&host, &nhost);
         for (size_t i = 0; i < nhost; i++)
                 assert_false(ipnet_overlaps(&n1, &host[i]) || ipnet_overlaps(&n2, &host[i]));
-        assert_string_equal(json_get_str(json_object_get(a1, "Options"), "com.docker.network.bridge.name", ""), "pt-unit-a");
+        assert_string_equal(json_get_str(json_object_get(a1, "Options"), "com.docker.network.bridge.name", ""),
+                            "pt-unit-a");
 
         /* errors, with docker's wording */
         _cleanup_free_ char *e1 = create(f, "{\"Name\":\"net1\"}", -EEXIST);
         assert_string_equal(e1, "network with name net1 already exists");
-        _cleanup_free_ char *e2 = create(f, "{\"Name\":\"ov\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.240.0.0/16\"}]}}", -EPERM);
+        _cleanup_free_ char *e2 = create(f, "{\"Name\":\"ov\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.240.0.0/16\"}]}}",
+                                         -EPERM);
         assert_string_equal(e2, "invalid pool request: Pool overlaps with other one on this address space");
-        _cleanup_free_ char *e3 = create(f, "{\"Name\":\"ov2\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.231.9.0/24\"}]}}", -EPERM);
-        _cleanup_free_ char *e4 = create(f, "{\"Name\":\"gw\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.241.0.0/24\",\"Gateway\":\"10.242.0.1\"}]}}",
-                                         -EINVAL);
+        _cleanup_free_ char *e3 = create(f, "{\"Name\":\"ov2\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.231.9.0/24\"}]}}",
+                                         -EPERM);
+        _cleanup_free_ char *e4 = create(
+                f,
+                "{\"Name\":\"gw\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.241.0.0/24\",\"Gateway\":\"10.242.0.1\"}]}}",
+                -EINVAL);
         assert_string_equal(e4, "no matching subnet for gateway 10.242.0.1");
         _cleanup_free_ char *e5 = create(f, "{\"Name\":\"drv\",\"Driver\":\"overlay\"}", -EINVAL);
         _cleanup_free_ char *e6 = create(f, "{\"Name\":\"host\"}", -EPERM);
         assert_string_equal(e6, "operation is not permitted on predefined host network");
         _cleanup_free_ char *e7 = create(f, "{\"Name\":\"bad name\"}", -EINVAL);
-        _cleanup_free_ char *e8 = create(f, "{\"Name\":\"sub\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.243.0.0\"}]}}", -EINVAL);
+        _cleanup_free_ char *e8 = create(f, "{\"Name\":\"sub\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.243.0.0\"}]}}",
+                                         -EINVAL);
         assert_string_equal(e8, "invalid CIDR address: 10.243.0.0");
-        _cleanup_free_ char *e9 = create(f, "{\"Name\":\"br\",\"Options\":{\"com.docker.network.bridge.name\":\"pt-unit-a\"}}", -EEXIST);
-        _cleanup_free_ char *e10 = create(f, "{\"Name\":\"br\",\"Options\":{\"com.docker.network.bridge.name\":\"a-name-too-long-for-linux\"}}",
-                                          -EINVAL);
+        _cleanup_free_ char *e9 =
+                create(f, "{\"Name\":\"br\",\"Options\":{\"com.docker.network.bridge.name\":\"pt-unit-a\"}}", -EEXIST);
+        _cleanup_free_ char *e10 = create(
+                f, "{\"Name\":\"br\",\"Options\":{\"com.docker.network.bridge.name\":\"a-name-too-long-for-linux\"}}",
+                -EINVAL);
         _cleanup_free_ char *e11 = create(f, "{\"Name\":\"v6\",\"EnableIPv6\":true}", -EINVAL);
-        _cleanup_free_ char *e12 = create(f, "{\"Name\":\"rg\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.244.0.0/24\",\"IPRange\":\"10.245.0.0/25\"}]}}",
-                                          -EINVAL);
+        _cleanup_free_ char *e12 = create(
+                f,
+                "{\"Name\":\"rg\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.244.0.0/24\",\"IPRange\":\"10.245.0.0/25\"}]}}",
+                -EINVAL);
         _cleanup_free_ char *e13 = create(f, "{\"Name\":\"\"}", -EINVAL);
 
         /* all of it is on disk */
@@ -325,10 +348,11 @@ static size_t list_count(struct fx *f, const char *filters, int want_r)
 static void test_store_filters(void **state)
 {
         struct fx *f = *state;
-        _cleanup_free_ char *a = create(f, "{\"Name\":\"front-net\",\"Labels\":{\"tier\":\"web\",\"env\":\"prod\"}}", 0);
+        _cleanup_free_ char *a = create(f, "{\"Name\":\"front-net\",\"Labels\":{\"tier\":\"web\",\"env\":\"prod\"}}",
+                                        0);
         _cleanup_free_ char *b = create(f, "{\"Name\":\"back-net\",\"Labels\":{\"tier\":\"db\"}}", 0);
-        assert_int_equal(list_count(f, "{\"name\":{\"net\":true}}", 0), 2);      /* substring */
-        assert_int_equal(list_count(f, "{\"name\":[\"front\"]}", 0), 1);         /* legacy array form */
+        assert_int_equal(list_count(f, "{\"name\":{\"net\":true}}", 0), 2);                 /* substring */
+        assert_int_equal(list_count(f, "{\"name\":[\"front\"]}", 0), 1);                    /* legacy array form */
         assert_int_equal(list_count(f, "{\"name\":{\"front\":true,\"back\":true}}", 0), 2); /* OR within a key */
         char flt[128];
         snprintf(flt, sizeof(flt), "{\"id\":{\"%.10s\":true}}", a);
@@ -341,7 +365,8 @@ static void test_store_filters(void **state)
         assert_int_equal(list_count(f, "{\"label\":{\"tier=db\":true,\"env=prod\":true}}", 0), 0);
         assert_int_equal(list_count(f, "{\"type\":{\"custom\":true}}", 0), 2);
         assert_int_equal(list_count(f, "{\"type\":{\"builtin\":true}}", 0), 3);
-        assert_int_equal(list_count(f, "{\"type\":{\"custom\":true},\"name\":{\"back\":true}}", 0), 1); /* AND across keys */
+        assert_int_equal(list_count(f, "{\"type\":{\"custom\":true},\"name\":{\"back\":true}}", 0),
+                         1); /* AND across keys */
         assert_int_equal(list_count(f, "{\"dangling\":{\"true\":true}}", 0), 2);
         assert_int_equal(list_count(f, "{\"dangling\":{\"false\":true}}", 0), 3);
         assert_int_equal(list_count(f, "{\"scope\":{\"local\":true}}", 0), 5);
@@ -353,8 +378,9 @@ static void test_store_filters(void **state)
 static void attach_ok(struct fx *f, const char *net, const char *ctr, const char *ports, json_t **ret)
 {
         _cleanup_json_ json_t *pb = ports ? jparse(ports) : NULL;
-        struct net_attach_opts o = { .container_id = ctr, .container_name = ctr, .netns_path = f->ns, .ifname = "eth0",
-                                     .port_bindings = pb };
+        struct net_attach_opts o = {
+                .container_id = ctr, .container_name = ctr, .netns_path = f->ns, .ifname = "eth0", .port_bindings = pb
+        };
         struct pouch_err err = { 0 };
         json_t *ep = NULL;
         if (network_attach(f->s, net, &o, &ep, &err) < 0)
@@ -368,14 +394,19 @@ static void attach_ok(struct fx *f, const char *net, const char *ctr, const char
 static void test_attach_detach(void **state)
 {
         struct fx *f = *state;
-        _cleanup_free_ char *id = create(f, "{\"Name\":\"app\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.88.0.0/24\"}]}}", 0);
+        _cleanup_free_ char *id = create(f, "{\"Name\":\"app\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.88.0.0/24\"}]}}",
+                                         0);
         unsigned port = free_port();
         char ports[128];
         snprintf(ports, sizeof(ports), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}],\"53/udp\":null}", port);
         _cleanup_json_ json_t *aliases = jparse("[\"web\",\"www\"]");
         _cleanup_json_ json_t *pb = jparse(ports);
-        struct net_attach_opts o = { .container_id = "c1", .container_name = "one", .netns_path = f->ns, .ifname = "eth0",
-                                     .port_bindings = pb, .aliases = aliases };
+        struct net_attach_opts o = { .container_id = "c1",
+                                     .container_name = "one",
+                                     .netns_path = f->ns,
+                                     .ifname = "eth0",
+                                     .port_bindings = pb,
+                                     .aliases = aliases };
         struct pouch_err err = { 0 };
         _cleanup_json_ json_t *ep = NULL;
         assert_int_equal(network_attach(f->s, "app", &o, &ep, &err), 0);
@@ -408,7 +439,8 @@ static void test_attach_detach(void **state)
         json_int_t random_port = json_get_int(json_array_get(pm, 1), "hostPort", 0);
         assert_true(random_port > 1024);
         assert_string_equal(json_get_str(json_array_get(pm, 1), "protocol", ""), "udp");
-        assert_string_equal(json_get_str(json_array_get(json_get_path(in_pm, "prevResult.ips"), 0), "address", ""), "10.88.0.2/24");
+        assert_string_equal(json_get_str(json_array_get(json_get_path(in_pm, "prevResult.ips"), 0), "address", ""),
+                            "10.88.0.2/24");
         /* the network's host rules: forwarding both ways and masquerading, once per network */
         _cleanup_free_ char *ipt = slurp(f->iptables_log);
         assert_non_null(strstr(ipt, "-w -t filter -I FORWARD 1 -i pouch-"));
@@ -429,8 +461,10 @@ static void test_attach_detach(void **state)
         _cleanup_json_ json_t *peers = network_peers(f->s, "app", "c2");
         assert_json_eq(peers, "{\"one\":\"10.88.0.2\",\"web\":\"10.88.0.2\",\"www\":\"10.88.0.2\"}");
         _cleanup_json_ json_t *ports1 = network_container_ports(f->s, "c1");
-        snprintf(want, sizeof(want), "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"%u\"}],\"53/udp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"%d\"}]}",
-                 port, (int) random_port);
+        snprintf(
+                want, sizeof(want),
+                "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"%u\"}],\"53/udp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"%d\"}]}",
+                port, (int) random_port);
         assert_json_eq(ports1, want);
         _cleanup_json_ json_t *ports2 = network_container_ports(f->s, "c2");
         assert_json_eq(ports2, "{}");
@@ -463,7 +497,8 @@ static void test_attach_detach(void **state)
         assert_null(strstr(log2, f->ns));
         _cleanup_json_ json_t *del_pm = plugin_input(f, "DEL", "portmap", "c1");
         assert_true(json_equal(json_get_path(del_pm, "runtimeConfig.portMappings"), pm));
-        assert_string_equal(json_get_str(json_array_get(json_get_path(del_pm, "prevResult.ips"), 0), "address", ""), "10.88.0.2/24");
+        assert_string_equal(json_get_str(json_array_get(json_get_path(del_pm, "prevResult.ips"), 0), "address", ""),
+                            "10.88.0.2/24");
         _cleanup_json_ json_t *del_br = plugin_input(f, "DEL", "bridge", "c1");
         _cleanup_json_ json_t *add_br = plugin_input(f, "ADD", "bridge", "c1");
         json_object_del(del_br, "prevResult");
@@ -508,7 +543,10 @@ static void test_attach_rollback(void **state)
         char ports[128];
         snprintf(ports, sizeof(ports), "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"%u\"}]}", free_port());
         _cleanup_json_ json_t *pb = jparse(ports);
-        struct net_attach_opts o = { .container_id = "c9", .container_name = "nine", .netns_path = f->ns, .ifname = "eth1",
+        struct net_attach_opts o = { .container_id = "c9",
+                                     .container_name = "nine",
+                                     .netns_path = f->ns,
+                                     .ifname = "eth1",
                                      .port_bindings = pb };
 
         /* portmap fails: DEL for the whole chain, no record */
@@ -591,10 +629,13 @@ static void test_attach_rollback(void **state)
 static void test_attach_errors(void **state)
 {
         struct fx *f = *state;
-        _cleanup_free_ char *id = create(f, "{\"Name\":\"e1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.88.0.0/24\"}]}}", 0);
+        _cleanup_free_ char *id = create(f, "{\"Name\":\"e1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.88.0.0/24\"}]}}",
+                                         0);
         struct pouch_err err = { 0 };
         json_t *ep = NULL;
-        struct net_attach_opts o = { .container_id = "c1", .container_name = "one", .netns_path = f->ns, .ifname = "eth0" };
+        struct net_attach_opts o = {
+                .container_id = "c1", .container_name = "one", .netns_path = f->ns, .ifname = "eth0"
+        };
         assert_int_equal(network_attach(f->s, "nope", &o, &ep, &err), -ENOENT);
         assert_string_equal(err.msg, "network nope not found");
         assert_int_equal(network_attach(f->s, "host", &o, &ep, &err), -EINVAL);
@@ -606,8 +647,9 @@ static void test_attach_errors(void **state)
         /* --ip: only on networks with a user subnet, inside it, passed to host-local as CNI_ARGS */
         o.ip = "10.231.0.9";
         assert_int_equal(network_attach(f->s, "bridge", &o, &ep, &err), -EINVAL);
-        assert_string_equal(err.msg,
-                            "user specified IP address is supported only when connecting to networks with user configured subnets");
+        assert_string_equal(
+                err.msg,
+                "user specified IP address is supported only when connecting to networks with user configured subnets");
         o.ip = "10.99.0.9";
         assert_int_equal(network_attach(f->s, "e1", &o, &ep, &err), -EINVAL);
         o.ip = "10.88.0.1";
@@ -646,15 +688,17 @@ static void test_port_conflicts(void **state)
         /* another container, even on another network: refused before any plugin runs */
         clear_calls(f);
         _cleanup_json_ json_t *pb = jparse(ports);
-        struct net_attach_opts o = { .container_id = "b", .container_name = "bee", .netns_path = f->ns, .ifname = "eth0",
-                                     .port_bindings = pb };
+        struct net_attach_opts o = {
+                .container_id = "b", .container_name = "bee", .netns_path = f->ns, .ifname = "eth0", .port_bindings = pb
+        };
         struct pouch_err err = { 0 };
         json_t *ep = NULL;
         assert_int_equal(network_attach(f->s, "p2", &o, &ep, &err), -EBUSY);
         char want[256];
-        snprintf(want, sizeof(want),
-                 "driver failed programming external connectivity on endpoint bee: Bind for 0.0.0.0:%u failed: port is already allocated",
-                 port);
+        snprintf(
+                want, sizeof(want),
+                "driver failed programming external connectivity on endpoint bee: Bind for 0.0.0.0:%u failed: port is already allocated",
+                port);
         assert_string_equal(err.msg, want);
         _cleanup_free_ char *log1 = calls(f);
         assert_string_equal(log1, "");
@@ -741,8 +785,11 @@ static void *attach_worker(void *arg)
                 char id[32];
                 snprintf(id, sizeof(id), "w%d-%d", w->idx, i);
                 _cleanup_json_ json_t *pb = jparse("{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}");
-                struct net_attach_opts o = { .container_id = id, .container_name = id, .netns_path = w->f->ns,
-                                             .ifname = "eth0", .port_bindings = pb };
+                struct net_attach_opts o = { .container_id = id,
+                                             .container_name = id,
+                                             .netns_path = w->f->ns,
+                                             .ifname = "eth0",
+                                             .port_bindings = pb };
                 struct pouch_err err = { 0 };
                 json_t *ep = NULL;
                 if (network_attach(w->f->s, "par", &o, &ep, &err) < 0)

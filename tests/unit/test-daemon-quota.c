@@ -111,7 +111,8 @@ static void test_check_loop_backend(void **state)
                 skip(); /* no mkfs.ext4 or no access to /dev/loop-control here */
         char msg[1024];
         assert_int_equal(check(&f->d, "{\"DiskQuota\":{\"/\":\"20m\",\".*\":\"5m\"},\"QuotaID\":\"-1\"}", msg,
-                               sizeof(msg)), 0);
+                               sizeof(msg)),
+                         0);
         assert_int_equal(check(&f->d, "{\"DiskQuota\":\"/=512k\"}", msg, sizeof(msg)), -EINVAL);
         assert_non_null(strstr(msg, "at least 1m"));
         assert_int_equal(check(&f->d, "{\"DiskQuota\":\"/&/data=1g\"}", msg, sizeof(msg)), -EINVAL);

@@ -69,7 +69,8 @@ static void test_text(void **state)
         assert_int_equal(pipe(p), 0);
         assert_int_equal(stream_json_text(p[1], "stream", "Loaded image: caf\xc3\xa9\xed\xa0\x80:1\n"), 0);
         json_t *j = one_line(drain(p));
-        assert_string_equal(json_string_value(json_object_get(j, "stream")), "Loaded image: caf\xc3\xa9\\xed\\xa0\\x80:1\n");
+        assert_string_equal(json_string_value(json_object_get(j, "stream")),
+                            "Loaded image: caf\xc3\xa9\\xed\\xa0\\x80:1\n");
         json_decref(j);
 }
 

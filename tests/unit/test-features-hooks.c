@@ -126,10 +126,11 @@ static void test_matching(void **state)
                                    "\"stages\":[\"prestart\"]}",
                                    &ann, &err),
                          0);
-        assert_int_equal(try_parse("{\"version\":\"1.0.0\",\"hook\":{\"path\":\"/bin/sh\"},"
-                                   "\"when\":{\"commands\":[\"^/usr/bin/nginx$\",\"sleep$\"]},\"stages\":[\"prestart\"]}",
-                                   &cmd, &err),
-                         0);
+        assert_int_equal(
+                try_parse("{\"version\":\"1.0.0\",\"hook\":{\"path\":\"/bin/sh\"},"
+                          "\"when\":{\"commands\":[\"^/usr/bin/nginx$\",\"sleep$\"]},\"stages\":[\"prestart\"]}",
+                          &cmd, &err),
+                0);
         assert_int_equal(try_parse("{\"version\":\"1.0.0\",\"hook\":{\"path\":\"/bin/sh\"},"
                                    "\"when\":{\"always\":true,\"commands\":[\"sleep\"]},\"stages\":[\"prestart\"]}",
                                    &both, &err),
@@ -147,13 +148,13 @@ static void test_matching(void **state)
         _cleanup_json_ json_t *plain = spec_with("true", "{}");
 
         assert_true(oci_hook_match(ann, traced, false));
-        assert_false(oci_hook_match(ann, other, false));   /* key matches, value does not */
+        assert_false(oci_hook_match(ann, other, false)); /* key matches, value does not */
         assert_false(oci_hook_match(ann, plain, false));
-        assert_true(oci_hook_match(cmd, traced, false));    /* unanchored start: "/bin/sleep" ends in sleep */
+        assert_true(oci_hook_match(cmd, traced, false)); /* unanchored start: "/bin/sleep" ends in sleep */
         assert_true(oci_hook_match(cmd, other, false));
         assert_false(oci_hook_match(cmd, plain, false));
         assert_true(oci_hook_match(both, traced, false));
-        assert_false(oci_hook_match(both, other, false));   /* every condition set must hold */
+        assert_false(oci_hook_match(both, other, false)); /* every condition set must hold */
         assert_false(oci_hook_match(never, traced, false));
         assert_true(oci_hook_match(binds, plain, true));
         assert_false(oci_hook_match(binds, plain, false));
@@ -195,7 +196,7 @@ static void test_dirs_and_inject(void **state)
         struct oci_hook_set set = { 0 };
         _cleanup_strv_free_ char **warnings = NULL;
         assert_int_equal(oci_hooks_load(dirs, &set, &warnings), 0);
-        assert_int_equal(set.n, 4);   /* 10, 15, 20, 30 (b's); the broken one skipped */
+        assert_int_equal(set.n, 4); /* 10, 15, 20, 30 (b's); the broken one skipped */
         assert_int_equal(strv_length(warnings), 1);
         assert_non_null(strstr(warnings[0], "05-broken.json"));
 
@@ -224,10 +225,11 @@ static void test_dirs_and_inject(void **state)
 static void test_default_timeout(void **state)
 {
         (void) state;
-        _cleanup_json_ json_t *spec = json_loads("{\"hooks\": {"
-                                                 "\"prestart\": [{\"path\": \"/a\"}, {\"path\": \"/b\", \"timeout\": 5}],"
-                                                 "\"poststop\": [{\"path\": \"/c\"}]}}",
-                                                 0, NULL);
+        _cleanup_json_ json_t *spec =
+                json_loads("{\"hooks\": {"
+                           "\"prestart\": [{\"path\": \"/a\"}, {\"path\": \"/b\", \"timeout\": 5}],"
+                           "\"poststop\": [{\"path\": \"/c\"}]}}",
+                           0, NULL);
         assert_non_null(spec);
         /* 0 leaves every hook unbounded */
         assert_int_equal(oci_hooks_default_timeout(spec, 0), 0);

@@ -131,7 +131,7 @@ static void test_remount_in_other_namespace(void **state)
                         (void) !read(go[0], &c, 1);
                         _cleanup_free_ char *txt = NULL;
                         ok = read_file("/proc/uptime", 4096, &txt, NULL) == 0 && strcmp(txt, "fake-view\n") == 0 ? 'y'
-                                                                                                             : 'n';
+                                                                                                                 : 'n';
                 }
                 (void) !write(res[1], &ok, 1);
                 _exit(0);

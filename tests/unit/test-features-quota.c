@@ -55,7 +55,7 @@ static void assert_rule(const json_t *rules, size_t i, const char *paths, int64_
         char buf[256] = "";
         size_t j;
         json_t *v;
-        json_array_foreach (json_object_get(rule, "paths"), j, v) {
+        json_array_foreach(json_object_get(rule, "paths"), j, v) {
                 if (j)
                         strcat(buf, ",");
                 strcat(buf, json_string_value(v));
@@ -287,7 +287,9 @@ static void test_bad_rules(void **state)
                 { "data(=1g", "regular expression" },
                 /* found by fuzzing: such a rule was kept without its path, and a lookup then
                  * compiled a NULL regular expression */
-                { "6d\xa7\x8b" "a=5g", "not valid UTF-8" },
+                { "6d\xa7\x8b"
+                  "a=5g",
+                  "not valid UTF-8" },
                 { "/d\xff=1g", "not valid UTF-8" },
                 { "/&/d\xff=1g", "not valid UTF-8" },
                 /* found by fuzzing: glibc's regcomp needs seconds to minutes for these */

@@ -95,8 +95,9 @@ static void test_first_start_then_kept(void **state)
         /* the user bind-mounts an ed25519 key */
         _cleanup_json_ json_t *spec = json_pack("{s:[{s:s},{s:s}]}", "mounts", "destination", "/proc", "destination",
                                                 "/etc/ssh/ssh_host_ed25519_key");
-        struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .hostname = "vm-one",
-                                        .image_makes_keys = true };
+        struct rich_identity_opts o = {
+                .rootfs = rootfs, .marker = marker, .hostname = "vm-one", .image_makes_keys = true
+        };
         struct pouch_err err = { 0 };
         assert_int_equal(rich_identity_apply(&o, spec, &err), 0);
         _cleanup_free_ char *mid = get("/etc/machine-id");
@@ -150,7 +151,8 @@ static void test_keys_made_by_the_daemon(void **state)
         put("/etc/ssh/ssh_host_rsa_key", "image-rsa");
         put("/etc/ssh/ssh_host_rsa_key.pub", "image-rsa-pub");
         put("/etc/ssh/ssh_host_ed25519_key", "image-ed");
-        _cleanup_json_ json_t *spec = json_pack("{s:[{s:s}]}", "mounts", "destination", "/etc/ssh/ssh_host_ed25519_key");
+        _cleanup_json_ json_t *spec = json_pack("{s:[{s:s}]}", "mounts", "destination",
+                                                "/etc/ssh/ssh_host_ed25519_key");
         struct rich_identity_opts o = { .rootfs = rootfs, .marker = marker, .image_makes_keys = false };
         struct pouch_err err = { 0 };
         assert_int_equal(rich_identity_apply(&o, spec, &err), 0);

@@ -63,9 +63,13 @@ static json_t *base_spec(const char *args_json)
 
 static struct rich_opts opts(struct fixture *f, enum rich_mode m)
 {
-        return (struct rich_opts) { .mode = m, .init_path = f->init, .state_dir = f->state, .rootfs = f->rootfs,
-                                    .container_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                                    .stop_timeout = 7, .command_given = true };
+        return (struct rich_opts){ .mode = m,
+                                   .init_path = f->init,
+                                   .state_dir = f->state,
+                                   .rootfs = f->rootfs,
+                                   .container_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                   .stop_timeout = 7,
+                                   .command_given = true };
 }
 
 static const char *arg(json_t *spec, size_t i)
@@ -77,7 +81,9 @@ static int mount_index(json_t *spec, const char *dst)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(spec, "mounts"), i, m) if (strcmp(json_get_str(m, "destination", ""), dst) == 0) return (int) i;
+        json_array_foreach(json_object_get(spec, "mounts"), i, m)
+                if (strcmp(json_get_str(m, "destination", ""), dst) == 0)
+                        return (int) i;
         return -1;
 }
 
@@ -89,7 +95,8 @@ static void test_modes_and_validation(void **state)
         assert_true(rich_mode_from_string("upstart") < 0);
         assert_string_equal(rich_mode_to_string(RICH_MODE_SBIN_INIT), "sbin-init");
         struct pouch_err err = { 0 };
-        _cleanup_json_ json_t *ok = json_pack("{s:b,s:s,s:s}", "Rich", 1, "RichMode", "dumb-init", "InitScript", "/a.sh");
+        _cleanup_json_ json_t *ok = json_pack("{s:b,s:s,s:s}", "Rich", 1, "RichMode", "dumb-init", "InitScript",
+                                              "/a.sh");
         assert_int_equal(rich_validate(ok, &err), 0);
         _cleanup_json_ json_t *no_rich = json_pack("{s:s}", "InitScript", "/a.sh");
         assert_int_equal(rich_validate(no_rich, &err), -EINVAL);
@@ -191,7 +198,8 @@ static void test_systemd_mode(void **state)
         assert_true(cg < run && run < lock && lock < tmp && tmp < hosts);
         assert_true(mount_index(spec, RICH_INIT_DIR) > tmp);
         /* the container's cgroup writable */
-        _cleanup_free_ char *cgo = json_dumps(json_object_get(json_array_get(json_object_get(spec, "mounts"), (size_t) cg), "options"), 0);
+        _cleanup_free_ char *cgo =
+                json_dumps(json_object_get(json_array_get(json_object_get(spec, "mounts"), (size_t) cg), "options"), 0);
         assert_null(strstr(cgo, "\"ro\""));
         /* machine-id from the container id, the command's unit enabled, the ssh drop-in */
         _cleanup_free_ char *mid = NULL, *unit = NULL, *dropin = NULL;
@@ -350,7 +358,8 @@ static void test_wait_initscript(void **state)
         const char *running = "{\"phase\":\"running\"}";
         assert_int_equal(write_file_atomic(p, running, strlen(running), 0644), 0);
         assert_int_equal(rich_wait_initscript(f->state, NULL, NULL, 1000, &err), 0);
-        const char *failed = "{\"phase\":\"failed\",\"initscript\":{\"path\":\"/i.sh\",\"exitCode\":3,\"output\":\"boom\\n\"}}";
+        const char *failed =
+                "{\"phase\":\"failed\",\"initscript\":{\"path\":\"/i.sh\",\"exitCode\":3,\"output\":\"boom\\n\"}}";
         assert_int_equal(write_file_atomic(p, failed, strlen(failed), 0644), 0);
         assert_int_equal(rich_wait_initscript(f->state, NULL, NULL, 1000, &err), -ECANCELED);
         assert_non_null(strstr(err.msg, "/i.sh"));

@@ -33,7 +33,7 @@ struct spec {
 };
 
 struct fixture {
-        char top[64];   /* holds dest/ and outside/ so escapes are observable */
+        char top[64]; /* holds dest/ and outside/ so escapes are observable */
         char dest[128];
         char outside[128];
         char tar[128];
@@ -109,7 +109,8 @@ static void build_tar(const char *path, const struct spec *s, size_t n, bool gz)
                 archive_entry_set_perm(e, (mode_t) mode);
                 assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
                 if (s[i].kind == F)
-                        assert_int_equal(archive_write_data(a, s[i].data, strlen(s[i].data)), (la_ssize_t) strlen(s[i].data));
+                        assert_int_equal(archive_write_data(a, s[i].data, strlen(s[i].data)),
+                                         (la_ssize_t) strlen(s[i].data));
                 archive_entry_free(e);
         }
         assert_int_equal(archive_write_close(a), ARCHIVE_OK);

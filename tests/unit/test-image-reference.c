@@ -19,26 +19,29 @@ struct good {
 };
 
 static const struct good goods[] = {
-        { "busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest", "busybox" },
-        { "busybox:1.36", "docker.io/library/busybox:1.36", "busybox:1.36", "docker.io", "library/busybox", "1.36", "busybox" },
-        { "library/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest",
+        { "busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest",
           "busybox" },
-        { "docker.io/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox", "latest",
+        { "busybox:1.36", "docker.io/library/busybox:1.36", "busybox:1.36", "docker.io", "library/busybox", "1.36",
           "busybox" },
-        { "index.docker.io/library/busybox:x", "docker.io/library/busybox:x", "busybox:x", "docker.io", "library/busybox",
-          "x", "busybox" },
+        { "library/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox",
+          "latest", "busybox" },
+        { "docker.io/busybox", "docker.io/library/busybox:latest", "busybox:latest", "docker.io", "library/busybox",
+          "latest", "busybox" },
+        { "index.docker.io/library/busybox:x", "docker.io/library/busybox:x", "busybox:x", "docker.io",
+          "library/busybox", "x", "busybox" },
         { "user/app:v1", "docker.io/user/app:v1", "user/app:v1", "docker.io", "user/app", "v1", "user/app" },
         { "docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest", "docker.io", "library/a/b",
           "latest", "library/a/b" },
-        { "localhost/app", "localhost/app:latest", "localhost/app:latest", "localhost", "app", "latest", "localhost/app" },
+        { "localhost/app", "localhost/app:latest", "localhost/app:latest", "localhost", "app", "latest",
+          "localhost/app" },
         { "localhost:5000/app:1", "localhost:5000/app:1", "localhost:5000/app:1", "localhost:5000", "app", "1",
           "localhost:5000/app" },
         { "127.0.0.1:5000/x/y:2", "127.0.0.1:5000/x/y:2", "127.0.0.1:5000/x/y:2", "127.0.0.1:5000", "x/y", "2",
           "127.0.0.1:5000/x/y" },
         { "quay.io/coreos/etcd", "quay.io/coreos/etcd:latest", "quay.io/coreos/etcd:latest", "quay.io", "coreos/etcd",
           "latest", "quay.io/coreos/etcd" },
-        { "Registry.Example/a", "Registry.Example/a:latest", "Registry.Example/a:latest", "Registry.Example", "a", "latest",
-          "Registry.Example/a" },
+        { "Registry.Example/a", "Registry.Example/a:latest", "Registry.Example/a:latest", "Registry.Example", "a",
+          "latest", "Registry.Example/a" },
         { "a-b__c/d_e.f--g:T_a.g-1", "docker.io/a-b__c/d_e.f--g:T_a.g-1", "a-b__c/d_e.f--g:T_a.g-1", "docker.io",
           "a-b__c/d_e.f--g", "T_a.g-1", "a-b__c/d_e.f--g" },
         { "[::1]:5000/app", "[::1]:5000/app:latest", "[::1]:5000/app:latest", "[::1]:5000", "app", "latest",
@@ -122,7 +125,8 @@ static void test_bad(void **state)
                 "a:b:c",
                 "a_b.c/x",
                 "a b",
-                "busybox:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                "busybox:"
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                 "aaaaaaaaaaaaaaaaaaaaaa",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

@@ -116,7 +116,8 @@ static void import_rootfs(struct fx *f, const char *ref, char id[80], char diff[
         sha256_of(data, len, diff);
         _cleanup_close_ int fd = open(gz, O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0);
-        _cleanup_json_ json_t *changes = json_pack("{s:[s],s:[s],s:s}", "Cmd", "/bin/hello", "Env", "A=1", "WorkingDir", "/bin");
+        _cleanup_json_ json_t *changes = json_pack("{s:[s],s:[s],s:s}", "Cmd", "/bin/hello", "Env", "A=1", "WorkingDir",
+                                                   "/bin");
         struct pouch_err err = { 0 };
         int r = image_import(f->s, fd, ref, changes, id, &err);
         if (r != 0)
@@ -342,14 +343,16 @@ static void craft_archive(const char *path, const char *layer_tar, const char *d
         size_t llen;
         assert_int_equal(read_file(layer_tar, 1 << 20, &layer, &llen), 0);
         _cleanup_free_ char *cfg = NULL;
-        assert_true(asprintf(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-                                   "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+        assert_true(asprintf(&cfg,
+                             "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
+                             "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
                              diff_id) > 0);
         char cid[72], cname[96];
         sha256_of(cfg, strlen(cfg), cid);
         snprintf(cname, sizeof(cname), "%s.json", cid + 7);
         _cleanup_free_ char *manifest = NULL;
-        assert_true(asprintf(&manifest, "[{\"Config\":\"%s\",\"RepoTags\":[\"crafted:1\"],\"Layers\":[\"abc/layer.tar\"]}]",
+        assert_true(asprintf(&manifest,
+                             "[{\"Config\":\"%s\",\"RepoTags\":[\"crafted:1\"],\"Layers\":[\"abc/layer.tar\"]}]",
                              cname) > 0);
         const struct member m[] = {
                 { "abc/layer.tar", layer, llen },
@@ -404,7 +407,7 @@ static void test_load_rejects(void **state)
         sha256_of(data, len, diff);
         craft_archive(arch, layer, diff);
         _cleanup_close_ int fd2 = open(arch, O_RDONLY | O_CLOEXEC);
-        err = (struct pouch_err) { 0 };
+        err = (struct pouch_err){ 0 };
         assert_int_equal(image_load(s, fd2, NULL, NULL, &err), -EINVAL);
         assert_non_null(strstr(err.msg, "escapes"));
         assert_store_empty(f, s, "s4");
@@ -509,19 +512,22 @@ static void test_store_add(void **state)
         char diff[72];
         sha256_of(data, len, diff);
         _cleanup_free_ char *cfg = NULL;
-        assert_true(asprintf(&cfg, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"]},"
-                                   "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+        assert_true(asprintf(&cfg,
+                             "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"]},"
+                             "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
                              diff) > 0);
         char want[72], id[80], got[80];
         sha256_of(cfg, strlen(cfg), want);
         char *layers[] = { gz, NULL };
         struct pouch_err err = { 0 };
-        const char *dig = "docker.io/library/pulled@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        const char *dig =
+                "docker.io/library/pulled@sha256:1111111111111111111111111111111111111111111111111111111111111111";
         int r = image_store_add(f->s, cfg, strlen(cfg), layers, "pulled:1", dig, id, &err);
         if (r != 0)
                 fail_msg("add: %d %s", r, err.msg);
         assert_string_equal(id, want);
-        assert_int_equal(image_resolve(f->s, "pulled@sha256:1111111111111111111111111111111111111111111111111111111111111111",
+        assert_int_equal(image_resolve(f->s,
+                                       "pulled@sha256:1111111111111111111111111111111111111111111111111111111111111111",
                                        got, &err),
                          0);
         assert_string_equal(got, id);

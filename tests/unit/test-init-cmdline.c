@@ -37,34 +37,34 @@ static void check_error(const char *s, const char *expected)
 static void test_words(void **state)
 {
         (void) state;
-        check("", (const char *[]) { NULL });
-        check("   \t ", (const char *[]) { NULL });
-        check("/bin/echo", (const char *[]) { "/bin/echo", NULL });
-        check("  a   b\tc \n d  ", (const char *[]) { "a", "b", "c", "d", NULL });
+        check("", (const char *[]){ NULL });
+        check("   \t ", (const char *[]){ NULL });
+        check("/bin/echo", (const char *[]){ "/bin/echo", NULL });
+        check("  a   b\tc \n d  ", (const char *[]){ "a", "b", "c", "d", NULL });
 }
 
 static void test_quotes(void **state)
 {
         (void) state;
-        check("sh -c \"echo hello world\"", (const char *[]) { "sh", "-c", "echo hello world", NULL });
-        check("sh -c 'echo \"in\" single'", (const char *[]) { "sh", "-c", "echo \"in\" single", NULL });
-        check("\"it's\" 'say \"hi\"'", (const char *[]) { "it's", "say \"hi\"", NULL });
-        check("a\"b c\"d", (const char *[]) { "ab cd", NULL });
-        check("'' \"\" x", (const char *[]) { "", "", "x", NULL });
-        check("--opt='a b'", (const char *[]) { "--opt=a b", NULL });
+        check("sh -c \"echo hello world\"", (const char *[]){ "sh", "-c", "echo hello world", NULL });
+        check("sh -c 'echo \"in\" single'", (const char *[]){ "sh", "-c", "echo \"in\" single", NULL });
+        check("\"it's\" 'say \"hi\"'", (const char *[]){ "it's", "say \"hi\"", NULL });
+        check("a\"b c\"d", (const char *[]){ "ab cd", NULL });
+        check("'' \"\" x", (const char *[]){ "", "", "x", NULL });
+        check("--opt='a b'", (const char *[]){ "--opt=a b", NULL });
 }
 
 static void test_escapes(void **state)
 {
         (void) state;
-        check("a\\ b", (const char *[]) { "a b", NULL });
-        check("\\\"x\\\" \\'y\\'", (const char *[]) { "\"x\"", "'y'", NULL });
-        check("back\\\\slash", (const char *[]) { "back\\slash", NULL });
-        check("\"tab\\there\" nl\\n", (const char *[]) { "tab\there", "nl\n", NULL });
-        check("\\x41\\x62 \\101\\142", (const char *[]) { "Ab", "Ab", NULL });
-        check("\"q\\\"in\\\"q\"", (const char *[]) { "q\"in\"q", NULL });
-        check("x\\sy", (const char *[]) { "x y", NULL });
-        check("$HOME ${X}", (const char *[]) { "$HOME", "${X}", NULL }); /* no expansion */
+        check("a\\ b", (const char *[]){ "a b", NULL });
+        check("\\\"x\\\" \\'y\\'", (const char *[]){ "\"x\"", "'y'", NULL });
+        check("back\\\\slash", (const char *[]){ "back\\slash", NULL });
+        check("\"tab\\there\" nl\\n", (const char *[]){ "tab\there", "nl\n", NULL });
+        check("\\x41\\x62 \\101\\142", (const char *[]){ "Ab", "Ab", NULL });
+        check("\"q\\\"in\\\"q\"", (const char *[]){ "q\"in\"q", NULL });
+        check("x\\sy", (const char *[]){ "x y", NULL });
+        check("$HOME ${X}", (const char *[]){ "$HOME", "${X}", NULL }); /* no expansion */
 }
 
 static void test_errors(void **state)

@@ -49,7 +49,7 @@ static void test_request_parse_bad(void **state)
         memset(big, 'a', sizeof(big));
         assert_int_equal(ctl_request_parse(big, sizeof(big), &rq), -EINVAL);
         assert_int_equal(ctl_request_parse("explode web\n", 12, &rq), -EINVAL);
-        assert_int_equal(ctl_request_parse("start\n", 6, &rq), -EINVAL);     /* a name is needed */
+        assert_int_equal(ctl_request_parse("start\n", 6, &rq), -EINVAL);         /* a name is needed */
         assert_int_equal(ctl_request_parse("list-units x\n", 13, &rq), -EINVAL); /* none allowed */
         assert_int_equal(ctl_request_parse("start ../x y\n", 13, &rq), -EINVAL);
         assert_int_equal(ctl_request_parse("start a/b\n", 10, &rq), -EINVAL);
@@ -113,10 +113,16 @@ static void test_status_running(void **state)
                 log_ring_push(&ring, line, (size_t) n, 1000 + i);
         }
         assert_int_equal(ring.n, LOG_RING_LINES);
-        struct ctl_unit_view v = { .name = "ssh", .description = "OpenBSD Secure Shell server",
-                                   .path = "/lib/systemd/system/ssh.service", .source = "systemd",
-                                   .enabled = "enabled", .state = "running", .pid = 42, .since = 1000,
-                                   .restarts = 2, .log = &ring };
+        struct ctl_unit_view v = { .name = "ssh",
+                                   .description = "OpenBSD Secure Shell server",
+                                   .path = "/lib/systemd/system/ssh.service",
+                                   .source = "systemd",
+                                   .enabled = "enabled",
+                                   .state = "running",
+                                   .pid = 42,
+                                   .since = 1000,
+                                   .restarts = 2,
+                                   .log = &ring };
         struct buf b = { 0 };
         assert_int_equal(ctl_format_status(&b, &v, 1010), 0);
         const char *t = buf_str(&b);
@@ -138,8 +144,13 @@ static void test_status_running(void **state)
 static void test_status_stopped_failed(void **state)
 {
         (void) state;
-        struct ctl_unit_view v = { .name = "cron", .source = "builtin", .enabled = "static", .state = "stopped",
-                                   .since = 1000, .has_last_exit = true, .last_exit = 143 };
+        struct ctl_unit_view v = { .name = "cron",
+                                   .source = "builtin",
+                                   .enabled = "static",
+                                   .state = "stopped",
+                                   .since = 1000,
+                                   .has_last_exit = true,
+                                   .last_exit = 143 };
         struct buf b = { 0 };
         assert_int_equal(ctl_format_status(&b, &v, 1000), 3);
         assert_non_null(strstr(buf_str(&b), "Active: inactive (dead) since"));

@@ -84,7 +84,8 @@ static void test_systemd_wants_dropins_masked(void **state)
         /* drop-ins: file-name order, /etc's 10-a.conf wins over /lib's 10-a.conf */
         put(SYS "/web.service.d/10-a.conf", "[Service]\nEnvironment=A=lib-dropin B=lib\n", 0644);
         put(ETC "/web.service.d/10-a.conf", "[Service]\nEnvironment=A=etc-dropin\n", 0644);
-        put(ETC "/web.service.d/20-b.conf", "[Service]\nEnvironment=C=late\nExecStart=\nExecStart=/bin/web2 %n\n", 0644);
+        put(ETC "/web.service.d/20-b.conf", "[Service]\nEnvironment=C=late\nExecStart=\nExecStart=/bin/web2 %n\n",
+            0644);
         /* masked: a link to /dev/null in /etc */
         put(SYS "/noisy.service", "[Service]\nExecStart=/bin/noisy\n", 0644);
         link_to("/dev/null", ETC "/noisy.service");
@@ -154,8 +155,9 @@ static void test_sysv_order_runlevel_lsb(void **state)
         assert_int_equal(sysv_runlevel(root), 4);
         put("/etc/inittab", "id:2:initdefault:\n", 0644);
 
-        static const char script[] = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: %s %s\n# Required-Start: $remote_fs %s\n"
-                                     "# Short-Description: the %s\n### END INIT INFO\nexit 0\n";
+        static const char script[] =
+                "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: %s %s\n# Required-Start: $remote_fs %s\n"
+                "# Short-Description: the %s\n### END INIT INFO\nexit 0\n";
         char text[512];
         /* S10front needs "database", which S20db provides: db first despite the S order */
         snprintf(text, sizeof(text), script, "front", "", "database", "front");
@@ -268,8 +270,9 @@ static void test_service_set(void **state)
         put("/usr/bin/ssh-keygen", "", 0755);
         put("/etc/pouch/services.d/app.service", "[Service]\nExecStart=/bin/app-from-pouch\n", 0644);
 
-        struct service_set_opts o = { .root = root, .services_dir = "/etc/pouch/services.d", .mask = SERVICES_ALL,
-                                      .sshd = true, .cron = true };
+        struct service_set_opts o = {
+                .root = root, .services_dir = "/etc/pouch/services.d", .mask = SERVICES_ALL, .sshd = true, .cron = true
+        };
         struct unit *u = NULL;
         size_t n = 0;
         assert_int_equal(service_set_load(&o, &u, &n), 0);

@@ -69,11 +69,11 @@ static char *argv_of(const char *value)
         return out;
 }
 
-#define assert_argv(value, want)                                   \
-        do {                                                       \
-                char *got_ = argv_of(value);                       \
-                assert_string_equal(got_, want);                   \
-                free(got_);                                        \
+#define assert_argv(value, want)                 \
+        do {                                     \
+                char *got_ = argv_of(value);     \
+                assert_string_equal(got_, want); \
+                free(got_);                      \
         } while (0)
 
 static void test_paths(void **state)

@@ -80,43 +80,44 @@ static void order_of(const char *const *spec, const char *expected, const char *
 static void test_no_order_keeps_list_order(void **state)
 {
         (void) state;
-        order_of((const char *[]) { "sshd", "cron", "a", "b", "c", NULL }, "sshd cron a b c", "");
+        order_of((const char *[]){ "sshd", "cron", "a", "b", "c", NULL }, "sshd cron a b c", "");
 }
 
 static void test_after_and_requires(void **state)
 {
         (void) state;
         /* a after c; b requires a (so after it too) */
-        order_of((const char *[]) { "a:c", "b::a", "c", NULL }, "c a b", "");
+        order_of((const char *[]){ "a:c", "b::a", "c", NULL }, "c a b", "");
         /* ".service" names equal plain ones; chains */
-        order_of((const char *[]) { "web:app.service", "app:db.service", "db", "z", NULL }, "db app web z", "");
+        order_of((const char *[]){ "web:app.service", "app:db.service", "db", "z", NULL }, "db app web z", "");
         /* a free item earlier in the list goes before a later one */
-        order_of((const char *[]) { "late:early", "other", "early", NULL }, "other early late", "");
+        order_of((const char *[]){ "late:early", "other", "early", NULL }, "other early late", "");
 }
 
 static void test_before(void **state)
 {
         (void) state;
         /* z says it comes before a: z first although listed last */
-        order_of((const char *[]) { "a", "b", "z:::a.service", NULL }, "b z a", "");
+        order_of((const char *[]){ "a", "b", "z:::a.service", NULL }, "b z a", "");
         /* Before= and After= agree; a missing name orders nothing */
-        order_of((const char *[]) { "web:db", "db:::web", "cache:::nothing", NULL }, "db web cache", "");
+        order_of((const char *[]){ "web:db", "db:::web", "cache:::nothing", NULL }, "db web cache", "");
         /* a cycle through Before= is broken like any other */
-        order_of((const char *[]) { "a:::b", "b:::a", NULL }, "a b", "dependency cycle: a after b after a; starting a first");
+        order_of((const char *[]){ "a:::b", "b:::a", NULL }, "a b",
+                 "dependency cycle: a after b after a; starting a first");
 }
 
 static void test_missing_and_aliases(void **state)
 {
         (void) state;
         /* missing names make no edge */
-        order_of((const char *[]) { "a:network.target,nothere", "b:a", NULL }, "a b", "");
+        order_of((const char *[]){ "a:network.target,nothere", "b:a", NULL }, "a b", "");
         /* ssh means sshd, crond means cron */
-        order_of((const char *[]) { "app:ssh.service,crond", "sshd", "cron", NULL }, "sshd cron app", "");
+        order_of((const char *[]){ "app:ssh.service,crond", "sshd", "cron", NULL }, "sshd cron app", "");
         /* itself: ignored */
-        order_of((const char *[]) { "a:a", "b", NULL }, "a b", "");
+        order_of((const char *[]){ "a:a", "b", NULL }, "a b", "");
 
         struct fixture f;
-        build(&f, (const char *[]) { "sshd", "cron", "ssh-helper", NULL });
+        build(&f, (const char *[]){ "sshd", "cron", "ssh-helper", NULL });
         assert_int_equal(order_lookup(f.items, f.n, "ssh"), 0);
         assert_int_equal(order_lookup(f.items, f.n, "sshd.service"), 0);
         assert_int_equal(order_lookup(f.items, f.n, "crond.service"), 1);
@@ -124,7 +125,7 @@ static void test_missing_and_aliases(void **state)
         assert_int_equal(order_lookup(f.items, f.n, "nope"), -1);
         release(&f);
         /* an item really named ssh wins over the alias */
-        build(&f, (const char *[]) { "sshd", "ssh", NULL });
+        build(&f, (const char *[]){ "sshd", "ssh", NULL });
         assert_int_equal(order_lookup(f.items, f.n, "ssh"), 1);
         release(&f);
 }
@@ -133,16 +134,18 @@ static void test_cycles(void **state)
 {
         (void) state;
         /* a <-> b: broken by starting the first-listed one first, once nothing free is left */
-        order_of((const char *[]) { "a:b", "b:a", "c", NULL }, "c a b", "dependency cycle: a after b after a; starting a first");
+        order_of((const char *[]){ "a:b", "b:a", "c", NULL }, "c a b",
+                 "dependency cycle: a after b after a; starting a first");
         /* three-cycle downstream of a free item, plus an item waiting for the cycle */
-        order_of((const char *[]) { "x:z", "first", "y:x", "z:y", "after-cycle:y", NULL },
-                 "first x y z after-cycle", "dependency cycle: x after z after y after x; starting x first");
+        order_of((const char *[]){ "x:z", "first", "y:x", "z:y", "after-cycle:y", NULL }, "first x y z after-cycle",
+                 "dependency cycle: x after z after y after x; starting x first");
         /* an item blocked by a cycle is not the one forced: the cycle's own first member is */
-        order_of((const char *[]) { "blocked:q", "p:q", "q:p", NULL }, "p q blocked",
+        order_of((const char *[]){ "blocked:q", "p:q", "q:p", NULL }, "p q blocked",
                  "dependency cycle: p after q after p; starting p first");
         /* two separate cycles */
-        order_of((const char *[]) { "a:b", "b:a", "c:d", "d:c", NULL }, "a b c d",
-                 "dependency cycle: a after b after a; starting a first|dependency cycle: c after d after c; starting c first");
+        order_of(
+                (const char *[]){ "a:b", "b:a", "c:d", "d:c", NULL }, "a b c d",
+                "dependency cycle: a after b after a; starting a first|dependency cycle: c after d after c; starting c first");
 }
 
 int main(void)

@@ -56,7 +56,7 @@ static void test_state_pre_and_unit(void **state)
         assert_int_equal(sshd.n_pre, 1);
         assert_true(sshd.pre[0].ignore_failure);
         assert_string_equal(sshd.pre[0].path, "/usr/bin/ssh-keygen");
-        const char *want[] = { "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+        const char *want[] = { "/usr/bin/ssh-keygen",          "-q", "-t", "ed25519", "-N", "", "-f",
                                "/etc/ssh/ssh_host_ed25519_key" };
         assert_int_equal(sshd.pre[0].argv.n, 8);
         for (size_t i = 0; i < 8; i++)
@@ -65,7 +65,9 @@ static void test_state_pre_and_unit(void **state)
 
         struct unit keys;
         bool needed = false;
-        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/run/pouch-init/pouch-init", "sshd", &st, &keys, &needed), 0);
+        assert_int_equal(ssh_keys_unit("/usr/bin/ssh-keygen", "/run/pouch-init/pouch-init", "sshd", &st, &keys,
+                                       &needed),
+                         0);
         assert_true(needed);
         assert_string_equal(keys.name, SSH_HOST_KEYS_UNIT);
         assert_int_equal(keys.restart, RESTART_NO);

@@ -38,9 +38,9 @@ static void test_escaping(void **state)
         /* NUL and invalid bytes become U+FFFD */
         expect_json("a\0b", 3, "\"a\\ufffdb\"");
         expect_json("\xff\xfe", 2, "\"\\ufffd\\ufffd\"");
-        expect_json("\xc3", 1, "\"\\ufffd\"");                 /* truncated (a tail cut in the middle) */
-        expect_json("\xc3(", 2, "\"\\ufffd(\"");               /* bad continuation */
-        expect_json("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");      /* overlong */
+        expect_json("\xc3", 1, "\"\\ufffd\"");                       /* truncated (a tail cut in the middle) */
+        expect_json("\xc3(", 2, "\"\\ufffd(\"");                     /* bad continuation */
+        expect_json("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");            /* overlong */
         expect_json("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
         expect_json("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* above U+10FFFF */
         expect_json("\x80x", 2, "\"\\ufffdx\"");
@@ -51,8 +51,14 @@ static void test_render(void **state)
         (void) state;
         const struct status_service svcs[] = {
                 { .name = "sshd", .state = "running", .pid = 17, .source = "builtin" },
-                { .name = "we\"b", .state = "failed", .restarts = 3, .has_last_exit = true, .last_exit = 1,
-                  .error = "web.service:2: bad\nthing", .source = "services.d", .warnings = (char *const[]) { "w1", "w\"2" },
+                { .name = "we\"b",
+                  .state = "failed",
+                  .restarts = 3,
+                  .has_last_exit = true,
+                  .last_exit = 1,
+                  .error = "web.service:2: bad\nthing",
+                  .source = "services.d",
+                  .warnings = (char *const[]){ "w1", "w\"2" },
                   .n_warnings = 2 },
                 { .name = "getty@tty1", .state = "skipped", .source = "systemd", .reason = "no consoles" },
         };
@@ -73,18 +79,19 @@ static void test_render(void **state)
         };
         _cleanup_buf_ struct buf b = { 0 };
         assert_int_equal(status_render(&d, &b), 0);
-        assert_string_equal(buf_str(&b),
-                            "{\"phase\":\"running\",\"pid\":1,"
-                            "\"initscript\":{\"path\":\"/x.sh\",\"exitCode\":0,\"output\":\"ok\\n\"},"
-                            "\"main\":{\"pid\":42,\"running\":true,\"exitCode\":null},"
-                            "\"services\":[{\"name\":\"sshd\",\"state\":\"running\",\"pid\":17,\"restarts\":0,"
-                            "\"lastExitCode\":null,\"error\":null,\"source\":\"builtin\",\"reason\":null,\"warnings\":[]},"
-                            "{\"name\":\"we\\\"b\",\"state\":\"failed\",\"pid\":null,\"restarts\":3,"
-                            "\"lastExitCode\":1,\"error\":\"web.service:2: bad\\nthing\",\"source\":\"services.d\","
-                            "\"reason\":null,\"warnings\":[\"w1\",\"w\\\"2\"]},"
-                            "{\"name\":\"getty@tty1\",\"state\":\"skipped\",\"pid\":null,\"restarts\":0,"
-                            "\"lastExitCode\":null,\"error\":null,\"source\":\"systemd\",\"reason\":\"no consoles\","
-                            "\"warnings\":[]}]}\n");
+        assert_string_equal(
+                buf_str(&b),
+                "{\"phase\":\"running\",\"pid\":1,"
+                "\"initscript\":{\"path\":\"/x.sh\",\"exitCode\":0,\"output\":\"ok\\n\"},"
+                "\"main\":{\"pid\":42,\"running\":true,\"exitCode\":null},"
+                "\"services\":[{\"name\":\"sshd\",\"state\":\"running\",\"pid\":17,\"restarts\":0,"
+                "\"lastExitCode\":null,\"error\":null,\"source\":\"builtin\",\"reason\":null,\"warnings\":[]},"
+                "{\"name\":\"we\\\"b\",\"state\":\"failed\",\"pid\":null,\"restarts\":3,"
+                "\"lastExitCode\":1,\"error\":\"web.service:2: bad\\nthing\",\"source\":\"services.d\","
+                "\"reason\":null,\"warnings\":[\"w1\",\"w\\\"2\"]},"
+                "{\"name\":\"getty@tty1\",\"state\":\"skipped\",\"pid\":null,\"restarts\":0,"
+                "\"lastExitCode\":null,\"error\":null,\"source\":\"systemd\",\"reason\":\"no consoles\","
+                "\"warnings\":[]}]}\n");
 
         /* no initscript: no key; no command: main is null; an initscript still running */
         struct status_doc e = { .phase = "starting", .pid = 7 };
@@ -99,9 +106,10 @@ static void test_render(void **state)
         struct status_doc g = { .phase = "exited", .pid = 1, .has_main = true, .main_done = true, .main_exit = 143 };
         buf_free(&b);
         assert_int_equal(status_render(&g, &b), 0);
-        assert_string_equal(buf_str(&b),
-                            "{\"phase\":\"exited\",\"pid\":1,\"main\":{\"pid\":null,\"running\":false,\"exitCode\":143},"
-                            "\"services\":[]}\n");
+        assert_string_equal(
+                buf_str(&b),
+                "{\"phase\":\"exited\",\"pid\":1,\"main\":{\"pid\":null,\"running\":false,\"exitCode\":143},"
+                "\"services\":[]}\n");
 }
 
 static void test_write(void **state)
@@ -209,7 +217,7 @@ static void test_prefixer(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_escaping), cmocka_unit_test(test_render), cmocka_unit_test(test_write),
+                cmocka_unit_test(test_escaping), cmocka_unit_test(test_render),   cmocka_unit_test(test_write),
                 cmocka_unit_test(test_tail),     cmocka_unit_test(test_prefixer),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

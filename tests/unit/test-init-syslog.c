@@ -20,11 +20,11 @@ static char *line_of(const char *msg, size_t len)
         return buf_steal(&b);
 }
 
-#define LINE_IS(msg, expected)                                      \
-        do {                                                        \
-                char *l_ = line_of((msg), sizeof(msg) - 1);         \
-                assert_string_equal(l_, (expected));                \
-                free(l_);                                           \
+#define LINE_IS(msg, expected)                              \
+        do {                                                \
+                char *l_ = line_of((msg), sizeof(msg) - 1); \
+                assert_string_equal(l_, (expected));        \
+                free(l_);                                   \
         } while (0)
 
 static void test_rfc3164(void **state)
@@ -98,11 +98,8 @@ static void test_daemon_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_rfc3164),
-                cmocka_unit_test(test_short_forms),
-                cmocka_unit_test(test_bytes),
-                cmocka_unit_test(test_bounded),
-                cmocka_unit_test(test_daemon_names),
+                cmocka_unit_test(test_rfc3164), cmocka_unit_test(test_short_forms),  cmocka_unit_test(test_bytes),
+                cmocka_unit_test(test_bounded), cmocka_unit_test(test_daemon_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

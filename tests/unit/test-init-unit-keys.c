@@ -86,7 +86,8 @@ static void test_vendor_keys(void **state)
         assert_string_equal(u.pid_file, "/run/sshd.pid");
         /* only what pouch-init does not do is a warning */
         assert_int_equal(u.warnings.n, 1);
-        assert_string_equal(u.warnings.v[0], "ssh.service:21: unsupported key RestartPreventExitStatus= in [Service], ignored");
+        assert_string_equal(u.warnings.v[0],
+                            "ssh.service:21: unsupported key RestartPreventExitStatus= in [Service], ignored");
         unit_free(&u);
 }
 
@@ -177,7 +178,8 @@ static void test_dropin_and_specifiers(void **state)
         assert_int_equal(unit_parse_text(&u, "x.service", "[Service]\nExecStart=/bin/x\n"), 0);
         assert_int_equal(unit_parse_text(&u, "x.service.d/a.conf", "[Service]\nExecStart=/bin/y\n"), 0);
         assert_int_equal(unit_finish(&u), 0);
-        assert_string_equal(u.error, "x.service: ExecStart= given more than once (only Type=oneshot runs several commands)");
+        assert_string_equal(u.error,
+                            "x.service: ExecStart= given more than once (only Type=oneshot runs several commands)");
         unit_free(&u);
 }
 
@@ -199,14 +201,14 @@ static void test_expand(void **state)
 {
         (void) state;
         static const char *const env[] = { "OPTS=-a  -b\t-c", "EMPTY=", "NAME=x y", NULL };
-        expect_argv((const char *const[]) { "/bin/d", "-D", "$OPTS", NULL }, env,
-                    (const char *const[]) { "/bin/d", "-D", "-a", "-b", "-c", NULL });
-        expect_argv((const char *const[]) { "/bin/d", "$EMPTY", "$UNSET", "-x", NULL }, env,
-                    (const char *const[]) { "/bin/d", "-x", NULL });
-        expect_argv((const char *const[]) { "/bin/d", "--name=${NAME}", "${UNSET}", "$$HOME", "a$NAME", NULL }, env,
-                    (const char *const[]) { "/bin/d", "--name=x y", "", "$HOME", "a$NAME", NULL });
+        expect_argv((const char *const[]){ "/bin/d", "-D", "$OPTS", NULL }, env,
+                    (const char *const[]){ "/bin/d", "-D", "-a", "-b", "-c", NULL });
+        expect_argv((const char *const[]){ "/bin/d", "$EMPTY", "$UNSET", "-x", NULL }, env,
+                    (const char *const[]){ "/bin/d", "-x", NULL });
+        expect_argv((const char *const[]){ "/bin/d", "--name=${NAME}", "${UNSET}", "$$HOME", "a$NAME", NULL }, env,
+                    (const char *const[]){ "/bin/d", "--name=x y", "", "$HOME", "a$NAME", NULL });
         /* the program itself is not expanded */
-        expect_argv((const char *const[]) { "$OPTS", NULL }, env, (const char *const[]) { "$OPTS", NULL });
+        expect_argv((const char *const[]){ "$OPTS", NULL }, env, (const char *const[]){ "$OPTS", NULL });
 }
 
 static void test_notify_parse(void **state)
@@ -229,7 +231,7 @@ static void test_notify_parse(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_vendor_keys),    cmocka_unit_test(test_types_and_restart_values),
+                cmocka_unit_test(test_vendor_keys),           cmocka_unit_test(test_types_and_restart_values),
                 cmocka_unit_test(test_dropin_and_specifiers), cmocka_unit_test(test_expand),
                 cmocka_unit_test(test_notify_parse),
         };

@@ -222,7 +222,8 @@ static void test_errors(void **state)
         expect_error("[Service]\n\n=x\n", "bad.service:3: missing key before '='");
         expect_error("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n",
                      "bad.service: ExecStart= given more than once (only Type=oneshot runs several commands)");
-        expect_error("[Service]\nExecStart=/bin/echo \"unterminated\n", "bad.service:2: ExecStart=: unterminated quote");
+        expect_error("[Service]\nExecStart=/bin/echo \"unterminated\n",
+                     "bad.service:2: ExecStart=: unterminated quote");
         expect_error("[Service]\nExecStart=/bin/echo \\q\n", "bad.service:2: ExecStart=: unknown escape sequence");
         expect_error("[Service]\nExecStart=-\n", "bad.service:2: ExecStart=: no command");
         expect_error("[Service]\nExecStart=@/bin/busybox\n", "bad.service:2: ExecStart=: no command");
@@ -346,10 +347,14 @@ static void test_load_dir(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_every_key),     cmocka_unit_test(test_defaults_and_prefixes),
-                cmocka_unit_test(test_comments_and_continuation), cmocka_unit_test(test_quoting),
-                cmocka_unit_test(test_resets_and_warnings),       cmocka_unit_test(test_errors),
-                cmocka_unit_test(test_timespan),      cmocka_unit_test(test_envfile),
+                cmocka_unit_test(test_every_key),
+                cmocka_unit_test(test_defaults_and_prefixes),
+                cmocka_unit_test(test_comments_and_continuation),
+                cmocka_unit_test(test_quoting),
+                cmocka_unit_test(test_resets_and_warnings),
+                cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_timespan),
+                cmocka_unit_test(test_envfile),
                 cmocka_unit_test(test_load_dir),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

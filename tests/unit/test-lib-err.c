@@ -12,13 +12,14 @@ static void test_client_errors(void **state)
         static const struct {
                 int code, status;
         } cases[] = {
-                { -EINVAL, 400 }, { -E2BIG, 400 },  { -ENAMETOOLONG, 400 }, { -ENOTDIR, 400 }, { -ENOENT, 404 },
-                { -ESRCH, 404 },  { -EEXIST, 409 }, { -EBUSY, 409 },        { -EALREADY, 409 }, { -ENOTTY, 409 },
+                { -EINVAL, 400 },   { -E2BIG, 400 },  { -ENAMETOOLONG, 400 }, { -ENOTDIR, 400 },  { -ENOENT, 404 },
+                { -ESRCH, 404 },    { -EEXIST, 409 }, { -EBUSY, 409 },        { -EALREADY, 409 }, { -ENOTTY, 409 },
                 { -EMSGSIZE, 413 }, { ENOTTY, 409 }, /* a positive errno is classified the same */
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
                 if (err_http_status(cases[i].code) != cases[i].status)
-                        fail_msg("errno %d: %d, wanted %d", cases[i].code, err_http_status(cases[i].code), cases[i].status);
+                        fail_msg("errno %d: %d, wanted %d", cases[i].code, err_http_status(cases[i].code),
+                                 cases[i].status);
 }
 
 static void test_server_errors(void **state)

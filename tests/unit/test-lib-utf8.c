@@ -39,12 +39,12 @@ static void test_valid_unchanged(void **state)
         const char *valid[] = {
                 "",
                 "plain ascii: layer entry a/b/c escapes the layer root",
-                "caf\xc3\xa9",                    /* U+00E9, 2 bytes */
-                "\xe2\x82\xac 5",                 /* U+20AC, 3 bytes */
-                "\xf0\x9f\x90\xb3 whale",         /* U+1F433, 4 bytes */
-                "\xc2\x80\xdf\xbf",               /* U+0080, U+07FF: 2-byte bounds */
-                "\xe0\xa0\x80\xef\xbf\xbf",       /* U+0800, U+FFFF: 3-byte bounds */
-                "\xed\x9f\xbf\xee\x80\x80",       /* U+D7FF, U+E000: around the surrogates */
+                "caf\xc3\xa9",                      /* U+00E9, 2 bytes */
+                "\xe2\x82\xac 5",                   /* U+20AC, 3 bytes */
+                "\xf0\x9f\x90\xb3 whale",           /* U+1F433, 4 bytes */
+                "\xc2\x80\xdf\xbf",                 /* U+0080, U+07FF: 2-byte bounds */
+                "\xe0\xa0\x80\xef\xbf\xbf",         /* U+0800, U+FFFF: 3-byte bounds */
+                "\xed\x9f\xbf\xee\x80\x80",         /* U+D7FF, U+E000: around the surrogates */
                 "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", /* U+10000, U+10FFFF: 4-byte bounds */
                 "back\\slash \\xff stays",
         };
@@ -133,7 +133,9 @@ static void test_json_string_utf8(void **state)
         json_decref(m);
         json_decref(j);
         assert_null(json_stringn_utf8(NULL, 0));
-        j = json_stringn_utf8("ab\xff" "cd", 3);
+        j = json_stringn_utf8("ab\xff"
+                              "cd",
+                              3);
         assert_string_equal(json_string_value(j), "ab\\xff");
         json_decref(j);
 }
@@ -141,10 +143,8 @@ static void test_json_string_utf8(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_valid_unchanged),
-                cmocka_unit_test(test_invalid_escaped),
-                cmocka_unit_test(test_embedded_nul),
-                cmocka_unit_test(test_every_byte_pair),
+                cmocka_unit_test(test_valid_unchanged),  cmocka_unit_test(test_invalid_escaped),
+                cmocka_unit_test(test_embedded_nul),     cmocka_unit_test(test_every_byte_pair),
                 cmocka_unit_test(test_json_string_utf8),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,7 +74,7 @@ static void test_timestamp_range(void **state)
         assert_int_equal(parse_timestamp("0999-01-02T03:04:05Z", &ts), 0);
         format_rfc3339nano(&ts, buf, sizeof(buf));
         assert_string_equal(buf, "0999-01-02T03:04:05.000000000Z");
-        ts = (struct timespec) { .tv_sec = 1700000000100000000LL, .tv_nsec = 5 };
+        ts = (struct timespec){ .tv_sec = 1700000000100000000LL, .tv_nsec = 5 };
         format_rfc3339nano(&ts, buf, sizeof(buf));
         assert_string_equal(buf, "0001-01-01T00:00:00.000000005Z");
 }
@@ -90,7 +90,7 @@ static void test_timespec_to_ns(void **state)
         assert_true(timespec_to_ns(&ts) == INT64_MAX);
         assert_int_equal(parse_timestamp("1000-01-01T00:00:00Z", &ts), 0);
         assert_true(timespec_to_ns(&ts) == INT64_MIN);
-        ts = (struct timespec) { .tv_sec = 9223372036LL, .tv_nsec = 999999999 };
+        ts = (struct timespec){ .tv_sec = 9223372036LL, .tv_nsec = 999999999 };
         assert_true(timespec_to_ns(&ts) == INT64_MAX);
 }
 
@@ -99,9 +99,10 @@ static void test_timespec_to_ns(void **state)
 static void test_parse_timestamp_short_offset(void **state)
 {
         (void) state;
-        static const char *const bad[] = { "2020-01-01T00:00:00+02:0", "2020-01-01T00:00:00+2:30",
-                                           "2020-01-01T00:00:00-1:5", "2020-01-01T00:00:00+", "2020-01-01T00:00:00+-1:-5",
-                                           "2020-01-01T00:00:00+24:00", "2020-01-01T00:00:00+02:60" };
+        static const char *const bad[] = { "2020-01-01T00:00:00+02:0",  "2020-01-01T00:00:00+2:30",
+                                           "2020-01-01T00:00:00-1:5",   "2020-01-01T00:00:00+",
+                                           "2020-01-01T00:00:00+-1:-5", "2020-01-01T00:00:00+24:00",
+                                           "2020-01-01T00:00:00+02:60" };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char buf[64] = { 0 };
                 snprintf(buf, sizeof(buf), "%s", bad[i]);
@@ -174,10 +175,13 @@ static void test_human(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_timestamps),
-                cmocka_unit_test(test_parse_timestamp_short_offset), cmocka_unit_test(test_timestamp_range),
+                cmocka_unit_test(test_parse_size),
+                cmocka_unit_test(test_timestamps),
+                cmocka_unit_test(test_parse_timestamp_short_offset),
+                cmocka_unit_test(test_timestamp_range),
                 cmocka_unit_test(test_timespec_to_ns),
-                cmocka_unit_test(test_atomic_write), cmocka_unit_test(test_strv_and_err),
+                cmocka_unit_test(test_atomic_write),
+                cmocka_unit_test(test_strv_and_err),
                 cmocka_unit_test(test_human),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,11 @@ static void test_challenge(void **state)
 {
         (void) state;
         struct auth_challenge c;
-        assert_int_equal(auth_challenge_parse("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
-                                              "scope=\"repository:library/busybox:pull\"", &c), 0);
+        assert_int_equal(
+                auth_challenge_parse("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+                                     "scope=\"repository:library/busybox:pull\"",
+                                     &c),
+                0);
         assert_string_equal(c.scheme, "Bearer");
         assert_string_equal(c.realm, "https://auth.docker.io/token");
         assert_string_equal(c.service, "registry.docker.io");
@@ -26,7 +29,10 @@ static void test_challenge(void **state)
         assert_string_equal(c.realm, "Registry Realm");
         auth_challenge_done(&c);
         /* quoted comma and escaped quote inside a value */
-        assert_int_equal(auth_challenge_parse("Bearer realm=\"http://x/t\",scope=\"a,b \\\"c\\\"\",error=\"insufficient_scope\"", &c), 0);
+        assert_int_equal(
+                auth_challenge_parse("Bearer realm=\"http://x/t\",scope=\"a,b \\\"c\\\"\",error=\"insufficient_scope\"",
+                                     &c),
+                0);
         assert_string_equal(c.scope, "a,b \"c\"");
         assert_string_equal(c.error, "insufficient_scope");
         auth_challenge_done(&c);
@@ -40,7 +46,8 @@ static void test_registry_auth_header(void **state)
         (void) state;
         char *u, *p;
         /* {"username":"bob","password":"s3cret"} base64url */
-        assert_int_equal(auth_decode_registry_header("eyJ1c2VybmFtZSI6ImJvYiIsInBhc3N3b3JkIjoiczNjcmV0In0=", &u, &p), 0);
+        assert_int_equal(auth_decode_registry_header("eyJ1c2VybmFtZSI6ImJvYiIsInBhc3N3b3JkIjoiczNjcmV0In0=", &u, &p),
+                         0);
         assert_string_equal(u, "bob");
         assert_string_equal(p, "s3cret");
         free(u);
@@ -64,12 +71,14 @@ static void test_registry_auth_header(void **state)
 static void test_manifest_select(void **state)
 {
         (void) state;
-        json_t *idx = json_loads(
-                "{\"mediaType\":\"" MT_OCI_INDEX "\",\"manifests\":["
-                "{\"digest\":\"sha256:" HEX_A "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
-                "{\"digest\":\"sha256:" HEX_B "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-                "{\"digest\":\"sha256:" HEX_C "\",\"mediaType\":\"" MT_OCI_MANIFEST "\",\"platform\":{\"os\":\"windows\",\"architecture\":\"amd64\"}}]}",
-                0, NULL);
+        json_t *idx = json_loads("{\"mediaType\":\"" MT_OCI_INDEX "\",\"manifests\":["
+                                 "{\"digest\":\"sha256:" HEX_A "\",\"mediaType\":\"" MT_OCI_MANIFEST
+                                 "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+                                 "{\"digest\":\"sha256:" HEX_B "\",\"mediaType\":\"" MT_OCI_MANIFEST
+                                 "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                 "{\"digest\":\"sha256:" HEX_C "\",\"mediaType\":\"" MT_OCI_MANIFEST
+                                 "\",\"platform\":{\"os\":\"windows\",\"architecture\":\"amd64\"}}]}",
+                                 0, NULL);
         assert_non_null(idx);
         assert_int_equal(manifest_kind_of(NULL, idx), MANIFEST_INDEX);
         const char *d, *mt;
@@ -95,8 +104,10 @@ static void test_manifest_select_bad_digest(void **state)
         json_t *idx = json_loads("{\"manifests\":["
                                  "{\"digest\":\"latest\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
                                  "{\"digest\":\"../../x\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-                                 "{\"digest\":\"sha512:" HEX_A "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-                                 "{\"digest\":\"sha256:" HEX_B "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\","
+                                 "{\"digest\":\"sha512:" HEX_A
+                                 "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                                 "{\"digest\":\"sha256:" HEX_B
+                                 "\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\","
                                  "\"variant\":\"v2\"}}]}",
                                  0, NULL);
         assert_non_null(idx);
@@ -112,10 +123,11 @@ static void test_manifest_select_bad_digest(void **state)
 static void test_manifest_validate(void **state)
 {
         (void) state;
-        const char *good = "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST "\","
-                           "\"config\":{\"digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"size\":10},"
-                           "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
-                           "\"digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"size\":5}]}";
+        const char *good =
+                "{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST "\","
+                "\"config\":{\"digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"size\":10},"
+                "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
+                "\"digest\":\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"size\":5}]}";
         json_t *m = json_loads(good, 0, NULL);
         assert_int_equal(manifest_kind_of(MT_DOCKER_MANIFEST, m), MANIFEST_IMAGE);
         assert_int_equal(manifest_validate(m, NULL), 0);
@@ -133,10 +145,8 @@ static void test_manifest_validate(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_challenge),
-                cmocka_unit_test(test_registry_auth_header),
-                cmocka_unit_test(test_manifest_select),
-                cmocka_unit_test(test_manifest_select_bad_digest),
+                cmocka_unit_test(test_challenge),         cmocka_unit_test(test_registry_auth_header),
+                cmocka_unit_test(test_manifest_select),   cmocka_unit_test(test_manifest_select_bad_digest),
                 cmocka_unit_test(test_manifest_validate),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

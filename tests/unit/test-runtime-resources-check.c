@@ -47,15 +47,19 @@ static void test_refuses(void **state)
 {
         (void) state;
         static const char *const bad[] = {
-                "{\"CpuShares\":1}",          "{\"CpuShares\":262145}",       "{\"CpuShares\":-2}",
-                "{\"CpuPeriod\":999}",        "{\"CpuPeriod\":1000001}",      "{\"CpuQuota\":999}",
-                "{\"CpuQuota\":-2}",          "{\"CpusetCpus\":\"garbage\"}", "{\"CpusetCpus\":\"0-\"}",
-                "{\"CpusetCpus\":\"1-0\"}",   "{\"CpusetCpus\":\"0,,1\"}",    "{\"CpusetCpus\":\"0,\"}",
-                "{\"CpusetCpus\":\" 0\"}",    "{\"CpusetCpus\":\"-1\"}",      "{\"CpusetCpus\":\"8192\"}",
-                "{\"CpusetCpus\":\"99999999999999999999\"}", "{\"CpusetCpus\":\"8000\"}",
-                "{\"CpusetMems\":\"x\"}",     "{\"Memory\":-1}",              "{\"MemoryReservation\":-1}",
-                "{\"MemorySwap\":-2}",        "{\"PidsLimit\":-2}",           "{\"PidsLimit\":4194305}",
-                "{\"BlkioWeight\":9}",        "{\"BlkioWeight\":1001}",       "{\"BlkioWeight\":-1}",
+                "{\"CpuShares\":1}",         "{\"CpuShares\":262145}",
+                "{\"CpuShares\":-2}",        "{\"CpuPeriod\":999}",
+                "{\"CpuPeriod\":1000001}",   "{\"CpuQuota\":999}",
+                "{\"CpuQuota\":-2}",         "{\"CpusetCpus\":\"garbage\"}",
+                "{\"CpusetCpus\":\"0-\"}",   "{\"CpusetCpus\":\"1-0\"}",
+                "{\"CpusetCpus\":\"0,,1\"}", "{\"CpusetCpus\":\"0,\"}",
+                "{\"CpusetCpus\":\" 0\"}",   "{\"CpusetCpus\":\"-1\"}",
+                "{\"CpusetCpus\":\"8192\"}", "{\"CpusetCpus\":\"99999999999999999999\"}",
+                "{\"CpusetCpus\":\"8000\"}", "{\"CpusetMems\":\"x\"}",
+                "{\"Memory\":-1}",           "{\"MemoryReservation\":-1}",
+                "{\"MemorySwap\":-2}",       "{\"PidsLimit\":-2}",
+                "{\"PidsLimit\":4194305}",   "{\"BlkioWeight\":9}",
+                "{\"BlkioWeight\":1001}",    "{\"BlkioWeight\":-1}",
         };
         struct pouch_err err;
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

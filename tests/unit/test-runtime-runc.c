@@ -78,8 +78,8 @@ static int setup(void **state)
 
 static void remove_test_cgroups(void)
 {
-        const char *ctrls[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
-                                "systemd", "unified", "net_cls", "perf_event", "hugetlb", NULL };
+        const char *ctrls[] = { "cpu",  "cpuacct", "cpuset",  "memory",  "devices",    "freezer", "blkio",
+                                "pids", "systemd", "unified", "net_cls", "perf_event", "hugetlb", NULL };
         char p[128];
         for (size_t i = 0; ctrls[i]; i++) {
                 snprintf(p, sizeof(p), "/sys/fs/cgroup/%s/pouch-test", ctrls[i]);
@@ -111,8 +111,12 @@ static int run_container(struct fixture *f, const char *config, const char *host
         assert_non_null(hc);
         char cg[96];
         snprintf(cg, sizeof(cg), "/pouch-test/%s", f->id);
-        struct spec_input in = { .id = f->id, .config = c, .host_config = hc, .rootfs = f->rootfs,
-                                 .hostname = "pouchtest", .cgroups_path = cg };
+        struct spec_input in = { .id = f->id,
+                                 .config = c,
+                                 .host_config = hc,
+                                 .rootfs = f->rootfs,
+                                 .hostname = "pouchtest",
+                                 .cgroups_path = cg };
         struct pouch_err err = { 0 };
         _cleanup_json_ json_t *spec = NULL;
         assert_int_equal(spec_build(&in, &spec, &err), 0);
@@ -197,7 +201,8 @@ static void test_runc_privileged_host(void **state)
                  "grep -q 'CapEff:.*%s' /proc/self/status || exit 11; "
                  "test -e /proc/1/status || exit 12; exit 5\"]}",
                  bnd);
-        assert_int_equal(run_container(f, config, "{\"Privileged\":true,\"NetworkMode\":\"host\",\"PidMode\":\"host\"}", NULL),
+        assert_int_equal(run_container(f, config, "{\"Privileged\":true,\"NetworkMode\":\"host\",\"PidMode\":\"host\"}",
+                                       NULL),
                          5);
 }
 

@@ -41,9 +41,10 @@ static void test_error_messages(void **state)
 {
         (void) state;
         char msg[256];
-        runtime_error_message("time=\"2024-01-01T00:00:00Z\" level=warning msg=\"meh\"\n"
-                              "time=\"2024-01-01T00:00:00Z\" level=error msg=\"container \\\"abc\\\" does not exist\"\n",
-                              msg, sizeof(msg));
+        runtime_error_message(
+                "time=\"2024-01-01T00:00:00Z\" level=warning msg=\"meh\"\n"
+                "time=\"2024-01-01T00:00:00Z\" level=error msg=\"container \\\"abc\\\" does not exist\"\n",
+                msg, sizeof(msg));
         assert_string_equal(msg, "container \"abc\" does not exist");
         assert_int_equal(runtime_error_code(msg), -ENOENT);
         runtime_error_message("ERRO[0000] container not running\n", msg, sizeof(msg));
@@ -57,20 +58,21 @@ static void test_error_messages(void **state)
 }
 
 /* A fake runtime: records its argv and stdin, answers like runc. */
-static const char fake_runtime[] = "#!/bin/sh\n"
-                                   "d=$(dirname \"$0\")\n"
-                                   "echo \"$@\" >> \"$d/calls\"\n"
-                                   "shift 2\n"
-                                   "[ \"$1\" = --systemd-cgroup ] && shift\n"
-                                   "case \"$1\" in\n"
-                                   "state) echo '{\"id\":\"c1\",\"status\":\"running\",\"pid\":42}' ;;\n"
-                                   "ps) if [ \"$4\" = empty ]; then echo null; else echo '[12,34]'; fi ;;\n"
-                                   "update) cat > \"$d/stdin\" ;;\n"
-                                   "kill) echo 'time=\"x\" level=error msg=\"container does not exist\"' >&2; exit 1 ;;\n"
-                                   "pause) echo 'time=\"x\" level=error msg=\"container not running\"' >&2; exit 1 ;;\n"
-                                   "start) echo 'oops' >&2; exit 2 ;;\n"
-                                   "esac\n"
-                                   "exit 0\n";
+static const char fake_runtime[] =
+        "#!/bin/sh\n"
+        "d=$(dirname \"$0\")\n"
+        "echo \"$@\" >> \"$d/calls\"\n"
+        "shift 2\n"
+        "[ \"$1\" = --systemd-cgroup ] && shift\n"
+        "case \"$1\" in\n"
+        "state) echo '{\"id\":\"c1\",\"status\":\"running\",\"pid\":42}' ;;\n"
+        "ps) if [ \"$4\" = empty ]; then echo null; else echo '[12,34]'; fi ;;\n"
+        "update) cat > \"$d/stdin\" ;;\n"
+        "kill) echo 'time=\"x\" level=error msg=\"container does not exist\"' >&2; exit 1 ;;\n"
+        "pause) echo 'time=\"x\" level=error msg=\"container not running\"' >&2; exit 1 ;;\n"
+        "start) echo 'oops' >&2; exit 2 ;;\n"
+        "esac\n"
+        "exit 0\n";
 
 static int setup_dir(void **state)
 {
@@ -156,8 +158,16 @@ static void test_argv_builders(void **state)
         (void) state;
         struct runtime rt = { .name = "runc", .path = "/usr/sbin/runc", .root = "/run/pouch/runc" };
         _cleanup_strv_free_ char **a = runtime_argv_create(&rt, "id1", "/b", "/b/pid", NULL);
-        const char *want_a[] = { "/usr/sbin/runc", "--root", "/run/pouch/runc", "create", "--bundle", "/b", "--pid-file",
-                                 "/b/pid", "id1", NULL };
+        const char *want_a[] = { "/usr/sbin/runc",
+                                 "--root",
+                                 "/run/pouch/runc",
+                                 "create",
+                                 "--bundle",
+                                 "/b",
+                                 "--pid-file",
+                                 "/b/pid",
+                                 "id1",
+                                 NULL };
         assert_int_equal(strv_length(a), ARRAY_SIZE(want_a) - 1);
         for (size_t i = 0; want_a[i]; i++)
                 assert_string_equal(a[i], want_a[i]);
@@ -170,8 +180,20 @@ static void test_argv_builders(void **state)
 
         rt.systemd_cgroup = false;
         _cleanup_strv_free_ char **c = runtime_argv_exec(&rt, "id1", "/b/p.json", "/b/e.pid", "/b/c.sock");
-        const char *want_c[] = { "/usr/sbin/runc", "--root", "/run/pouch/runc", "exec", "-d", "--process", "/b/p.json",
-                                 "--pid-file", "/b/e.pid", "-t", "--console-socket", "/b/c.sock", "id1", NULL };
+        const char *want_c[] = { "/usr/sbin/runc",
+                                 "--root",
+                                 "/run/pouch/runc",
+                                 "exec",
+                                 "-d",
+                                 "--process",
+                                 "/b/p.json",
+                                 "--pid-file",
+                                 "/b/e.pid",
+                                 "-t",
+                                 "--console-socket",
+                                 "/b/c.sock",
+                                 "id1",
+                                 NULL };
         assert_int_equal(strv_length(c), ARRAY_SIZE(want_c) - 1);
         for (size_t i = 0; want_c[i]; i++)
                 assert_string_equal(c[i], want_c[i]);

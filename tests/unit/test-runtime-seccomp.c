@@ -24,7 +24,9 @@ static json_t *allowed_entry(const json_t *profile, const char *name, bool with_
                         continue;
                 if ((json_object_get(e, "args") != NULL) != with_args)
                         continue;
-                json_array_foreach(json_object_get(e, "names"), k, n) if (strcmp(json_string_value(n), name) == 0) return e;
+                json_array_foreach(json_object_get(e, "names"), k, n)
+                        if (strcmp(json_string_value(n), name) == 0)
+                                return e;
         }
         return NULL;
 }
@@ -72,8 +74,10 @@ static void test_default_profile(void **state)
         bool clone3 = false;
         size_t i;
         json_t *e;
-        json_array_foreach(json_object_get(p, "syscalls"), i, e) if (strcmp(json_get_str(e, "action", ""), "SCMP_ACT_ERRNO") == 0 &&
-                                                                     json_get_int(e, "errnoRet", 0) == 38) clone3 = true;
+        json_array_foreach(json_object_get(p, "syscalls"), i, e)
+                if (strcmp(json_get_str(e, "action", ""), "SCMP_ACT_ERRNO") == 0 &&
+                    json_get_int(e, "errnoRet", 0) == 38)
+                        clone3 = true;
         assert_true(clone3);
 
         /* every name is one libseccomp knows */
@@ -104,10 +108,10 @@ static void test_io_uring_denied(void **state)
                 assert_false(mentions(admin, uring[i]));
         }
 
-        _cleanup_json_ json_t *custom = json_loads(
-                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"io_uring_setup\","
-                "\"io_uring_enter\",\"io_uring_register\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-                0, NULL);
+        _cleanup_json_ json_t *custom =
+                json_loads("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"io_uring_setup\","
+                           "\"io_uring_enter\",\"io_uring_register\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                           0, NULL);
         struct pouch_err err = { 0 };
         _cleanup_json_ json_t *oci = NULL;
         assert_int_equal(seccomp_profile_from_docker_json(custom, &oci, &err), 0);

@@ -86,7 +86,9 @@ static bool array_has(const json_t *a, const char *s)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v) if (json_is_string(v) && strcmp(json_string_value(v), s) == 0) return true;
+        json_array_foreach(a, i, v)
+                if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+                        return true;
         return false;
 }
 
@@ -94,8 +96,9 @@ static json_t *find_mount(const json_t *spec, const char *dest)
 {
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(spec, "mounts"), i, m) if (strcmp(json_get_str(m, "destination", ""), dest) == 0)
-                return m;
+        json_array_foreach(json_object_get(spec, "mounts"), i, m)
+                if (strcmp(json_get_str(m, "destination", ""), dest) == 0)
+                        return m;
         return NULL;
 }
 
@@ -126,7 +129,9 @@ static void test_env(void **state)
         struct fixture *f = *state;
         struct pouch_err err = { 0 };
         json_t *spec = NULL;
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"],\"Tty\":true,\"Env\":[\"A=1\",\"HOSTNAME=mine\"]}", NULL, &spec, &err), 0);
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"],\"Tty\":true,\"Env\":[\"A=1\",\"HOSTNAME=mine\"]}", NULL, &spec,
+                               &err),
+                         0);
         json_t *env = json_get_path(spec, "process.env");
         assert_true(array_has(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
         assert_true(array_has(env, "TERM=xterm"));
@@ -192,7 +197,9 @@ static void test_caps(void **state)
         json_t *all = spec_all_caps();
         assert_true(json_array_size(all) > 30);
         assert_true(array_has(all, "CAP_SYS_ADMIN"));
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"CapAdd\":[\"ALL\"],\"CapDrop\":[\"SYS_ADMIN\"]}", &spec, &err), 0);
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"CapAdd\":[\"ALL\"],\"CapDrop\":[\"SYS_ADMIN\"]}", &spec,
+                               &err),
+                         0);
         b = json_get_path(spec, "process.capabilities.bounding");
         assert_int_equal(json_array_size(b), json_array_size(all) - 1);
         assert_false(array_has(b, "CAP_SYS_ADMIN"));
@@ -226,8 +233,9 @@ static void test_masked_paths(void **state)
         bool null_ok = false;
         size_t i;
         json_t *d;
-        json_array_foreach(dev, i, d) if (json_get_int(d, "major", -1) == 1 && json_get_int(d, "minor", -1) == 3)
-                null_ok = json_is_true(json_object_get(d, "allow"));
+        json_array_foreach(dev, i, d)
+                if (json_get_int(d, "major", -1) == 1 && json_get_int(d, "minor", -1) == 3)
+                        null_ok = json_is_true(json_object_get(d, "allow"));
         assert_true(null_ok);
         assert_non_null(json_get_path(spec, "linux.seccomp"));
         json_decref(spec);
@@ -240,7 +248,8 @@ static void test_masked_paths(void **state)
         assert_true(array_has(json_object_get(find_mount(spec, "/sys"), "options"), "rw"));
         json_decref(spec);
 
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"MaskedPaths\":[\"/proc/foo\"],\"ReadonlyPaths\":[]}", &spec, &err),
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"MaskedPaths\":[\"/proc/foo\"],\"ReadonlyPaths\":[]}", &spec,
+                               &err),
                          0);
         masked = json_get_path(spec, "linux.maskedPaths");
         assert_int_equal(json_array_size(masked), 1);
@@ -254,12 +263,13 @@ static void test_namespaces_and_resources(void **state)
         struct fixture *f = *state;
         struct pouch_err err = { 0 };
         json_t *spec = NULL;
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}",
-                               "{\"NetworkMode\":\"host\",\"UTSMode\":\"host\",\"Memory\":67108864,\"NanoCpus\":1500000000,"
-                               "\"PidsLimit\":100,\"CpuShares\":512,\"ReadonlyRootfs\":true,"
-                               "\"Annotations\":{\"a.b\":\"c\"},\"OomScoreAdj\":500}",
-                               &spec, &err),
-                         0);
+        assert_int_equal(
+                build(f, "{\"Cmd\":[\"x\"]}",
+                      "{\"NetworkMode\":\"host\",\"UTSMode\":\"host\",\"Memory\":67108864,\"NanoCpus\":1500000000,"
+                      "\"PidsLimit\":100,\"CpuShares\":512,\"ReadonlyRootfs\":true,"
+                      "\"Annotations\":{\"a.b\":\"c\"},\"OomScoreAdj\":500}",
+                      &spec, &err),
+                0);
         json_t *ns = json_get_path(spec, "linux.namespaces");
         size_t i;
         json_t *n;
@@ -288,8 +298,9 @@ static void test_namespaces_and_resources(void **state)
         struct spec_input in = { .id = ID, .config = c, .rootfs = f->rootfs, .netns_path = "/run/netns/x" };
         assert_int_equal(spec_build(&in, &spec, &err), 0);
         bool found = false;
-        json_array_foreach(json_get_path(spec, "linux.namespaces"), i, n) if (strcmp(json_get_str(n, "type", ""), "network") == 0)
-                found = strcmp(json_get_str(n, "path", ""), "/run/netns/x") == 0;
+        json_array_foreach(json_get_path(spec, "linux.namespaces"), i, n)
+                if (strcmp(json_get_str(n, "type", ""), "network") == 0)
+                        found = strcmp(json_get_str(n, "path", ""), "/run/netns/x") == 0;
         assert_true(found);
         assert_null(json_get_path(spec, "process.oomScoreAdj"));
         json_decref(spec);
@@ -304,7 +315,8 @@ static void test_namespaces_and_resources(void **state)
         assert_int_equal(json_integer_value(json_get_path(spec, "process.oomScoreAdj")), own);
         json_decref(spec);
 
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"NanoCpus\":1000000000,\"CpuQuota\":5000}", &spec, &err), -EINVAL);
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"NanoCpus\":1000000000,\"CpuQuota\":5000}", &spec, &err),
+                         -EINVAL);
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Memory\":1024}", &spec, &err), -EINVAL);
 }
 
@@ -315,14 +327,18 @@ static void test_mounts(void **state)
         json_t *spec = NULL;
         char hc[1024], src[256];
         snprintf(src, sizeof(src), "%s/made/by/bind", f->dir);
-        snprintf(hc, sizeof(hc),
-                 "{\"Binds\":[\"%s:/data:ro\",\"%s:/data/sub/\"],\"Tmpfs\":{\"/run\":\"size=1m,exec\"},\"ShmSize\":1048576,"
-                 "\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/cache\",\"TmpfsOptions\":{\"SizeBytes\":4096,\"Mode\":448}}]}",
-                 src, f->dir);
+        snprintf(
+                hc, sizeof(hc),
+                "{\"Binds\":[\"%s:/data:ro\",\"%s:/data/sub/\"],\"Tmpfs\":{\"/run\":\"size=1m,exec\"},\"ShmSize\":1048576,"
+                "\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/cache\",\"TmpfsOptions\":{\"SizeBytes\":4096,\"Mode\":448}}]}",
+                src, f->dir);
         _cleanup_json_ json_t *c = json_loads("{\"Cmd\":[\"x\"]}", 0, NULL);
         _cleanup_json_ json_t *h = json_loads(hc, 0, NULL);
         assert_non_null(h);
-        struct spec_input in = { .id = ID, .config = c, .host_config = h, .rootfs = f->rootfs,
+        struct spec_input in = { .id = ID,
+                                 .config = c,
+                                 .host_config = h,
+                                 .rootfs = f->rootfs,
                                  .resolv_conf_path = "/var/lib/pouch/x/resolv.conf" };
         assert_int_equal(spec_build(&in, &spec, &err), 0);
         struct stat st;
@@ -360,13 +376,13 @@ static void test_mounts(void **state)
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Binds\":[\"/tmp:/data:bogus\"]}", &spec, &err), -EINVAL);
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Binds\":[\"/tmp\"]}", &spec, &err), -EINVAL);
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Binds\":[\"/tmp:/a\",\"/etc:/a\"]}", &spec, &err), -EINVAL);
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}",
-                               &spec, &err),
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}",
+                               "{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}", &spec, &err),
                          -ENOTSUP);
         assert_string_equal(err.msg, "volume mounts are not supported yet");
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}",
-                               "{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent/pouch\",\"Target\":\"/v\"}]}", &spec,
-                               &err),
+                               "{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent/pouch\",\"Target\":\"/v\"}]}",
+                               &spec, &err),
                          -EINVAL);
 }
 
@@ -374,8 +390,9 @@ static json_t *find_rlimit(const json_t *spec, const char *type)
 {
         size_t i;
         json_t *r;
-        json_array_foreach(json_get_path(spec, "process.rlimits"), i, r) if (strcmp(json_get_str(r, "type", ""), type) == 0)
-                return r;
+        json_array_foreach(json_get_path(spec, "process.rlimits"), i, r)
+                if (strcmp(json_get_str(r, "type", ""), type) == 0)
+                        return r;
         return NULL;
 }
 
@@ -393,12 +410,13 @@ static void test_ulimits(void **state)
         assert_int_equal(json_get_int(r, "hard", -1), (json_int_t) own.rlim_max);
         json_decref(spec);
 
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}]}", &spec,
-                               &err),
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}",
+                               "{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}]}", &spec, &err),
                          0);
         r = find_rlimit(spec, "RLIMIT_NOFILE");
         assert_int_equal(json_get_int(r, "soft", -1), 1024);
-        assert_int_equal(json_get_int(r, "hard", -1), own.rlim_max == RLIM_INFINITY || own.rlim_max >= 2048 ? 2048 : (json_int_t) own.rlim_max);
+        assert_int_equal(json_get_int(r, "hard", -1),
+                         own.rlim_max == RLIM_INFINITY || own.rlim_max >= 2048 ? 2048 : (json_int_t) own.rlim_max);
         json_decref(spec);
 
         if (own.rlim_max != RLIM_INFINITY) {
@@ -416,17 +434,24 @@ static void test_ulimits(void **state)
         _cleanup_json_ json_t *c = json_loads("{\"Cmd\":[\"x\"]}", 0, NULL);
         _cleanup_json_ json_t *empty = json_object();
         struct rlimit initial = { .rlim_cur = 1024, .rlim_max = 4096 };
-        struct spec_input in = { .id = ID, .config = c, .host_config = empty, .rootfs = f->rootfs,
-                                 .hostname = "0123456789ab", .cgroups_path = "/pouch/" ID, .nofile_default = &initial };
+        struct spec_input in = { .id = ID,
+                                 .config = c,
+                                 .host_config = empty,
+                                 .rootfs = f->rootfs,
+                                 .hostname = "0123456789ab",
+                                 .cgroups_path = "/pouch/" ID,
+                                 .nofile_default = &initial };
         assert_int_equal(spec_build(&in, &spec, &err), 0);
         r = find_rlimit(spec, "RLIMIT_NOFILE");
         assert_int_equal(json_get_int(r, "soft", -1), 1024);
         assert_int_equal(json_get_int(r, "hard", -1), 4096);
         json_decref(spec);
 
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}", &spec, &err),
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}",
+                               &spec, &err),
                          -EINVAL);
-        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":10,\"Hard\":1}]}", &spec, &err),
+        assert_int_equal(build(f, "{\"Cmd\":[\"x\"]}", "{\"Ulimits\":[{\"Name\":\"nproc\",\"Soft\":10,\"Hard\":1}]}",
+                               &spec, &err),
                          -EINVAL);
 }
 
@@ -513,7 +538,8 @@ static void test_exec_process(void **state)
         assert_int_equal(build(f, "{\"Cmd\":[\"x\"],\"User\":\"app\",\"WorkingDir\":\"/srv\",\"Env\":[\"A=1\"]}",
                                "{\"SecurityOpt\":[\"no-new-privileges=true\"]}", &spec, &err),
                          0);
-        _cleanup_json_ json_t *ec = json_loads("{\"Cmd\":[\"ls\",\"-l\"],\"Env\":[\"B=2\",\"A=3\"],\"Tty\":true}", 0, NULL);
+        _cleanup_json_ json_t *ec = json_loads("{\"Cmd\":[\"ls\",\"-l\"],\"Env\":[\"B=2\",\"A=3\"],\"Tty\":true}", 0,
+                                               NULL);
         assert_int_equal(spec_build_exec_process(spec, ec, f->rootfs, &proc, &err), 0);
         assert_int_equal(json_array_size(json_object_get(proc, "args")), 2);
         json_t *env = json_object_get(proc, "env");
@@ -528,7 +554,8 @@ static void test_exec_process(void **state)
         assert_true(json_equal(json_object_get(proc, "capabilities"), json_get_path(spec, "process.capabilities")));
         json_decref(proc);
 
-        _cleanup_json_ json_t *ec2 = json_loads("{\"Cmd\":[\"id\"],\"User\":\"0\",\"Privileged\":true,\"WorkingDir\":\"/tmp\"}", 0, NULL);
+        _cleanup_json_ json_t *ec2 =
+                json_loads("{\"Cmd\":[\"id\"],\"User\":\"0\",\"Privileged\":true,\"WorkingDir\":\"/tmp\"}", 0, NULL);
         assert_int_equal(spec_build_exec_process(spec, ec2, f->rootfs, &proc, &err), 0);
         assert_int_equal(json_integer_value(json_get_path(proc, "user.uid")), 0);
         assert_string_equal(json_get_str(proc, "cwd", ""), "/tmp");

@@ -75,11 +75,18 @@ static void test_invalid_utf8(void **state)
 {
         (void) state;
         /* stray byte, truncated sequence, overlong '/', a surrogate, then valid é and € */
-        const char in[] = "a\xff" "b\xc3" "c\xc0\xaf" "d\xed\xa0\x80" "\xc3\xa9\xe2\x82\xac";
+        const char in[] = "a\xff"
+                          "b\xc3"
+                          "c\xc0\xaf"
+                          "d\xed\xa0\x80"
+                          "\xc3\xa9\xe2\x82\xac";
         _cleanup_free_ char *r = record(in, sizeof(in) - 1);
         _cleanup_free_ char *log = record_log(r, NULL);
-        assert_string_equal(log, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd"
-                                 "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "\xc3\xa9\xe2\x82\xac");
+        assert_string_equal(log, "a\xef\xbf\xbd"
+                                 "b\xef\xbf\xbd"
+                                 "c\xef\xbf\xbd\xef\xbf\xbd"
+                                 "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                                 "\xc3\xa9\xe2\x82\xac");
         /* a NUL byte is escaped, not a terminator */
         _cleanup_free_ char *r2 = record("x\0y", 3);
         assert_non_null(strstr(r2, "x\\u0000y"));

@@ -151,8 +151,8 @@ static void check_limit(struct ctx *c, int64_t *ret_id)
         project_of(sub, &p1, &i1);
         project_of(deeper, &p2, &i2);
         project_of(file, &p3, NULL);
-        result(c, "inherit", p1 == id && p2 == id && p3 == id && i1 && i2,
-               "sub=%u(%d) sub/deeper=%u(%d) sub/file=%u", p1, i1, p2, i2, p3);
+        result(c, "inherit", p1 == id && p2 == id && p3 == id && i1 && i2, "sub=%u(%d) sub/deeper=%u(%d) sub/file=%u",
+               p1, i1, p2, i2, p3);
         chmod(dir, 01777);
         chmod(sub, 01777);
 
@@ -161,7 +161,8 @@ static void check_limit(struct ctx *c, int64_t *ret_id)
                (long long) df / 1024, (long long) whole / 1024);
 
         struct write_result w = write_as(big, 20 * MIB, 1000);
-        result(c, "limit-uid1000", (w.err == EDQUOT || w.err == ENOSPC) && w.written <= 10 * MIB && w.written >= 8 * MIB,
+        result(c, "limit-uid1000",
+               (w.err == EDQUOT || w.err == ENOSPC) && w.written <= 10 * MIB && w.written >= 8 * MIB,
                "stopped at %lldK: %s", (long long) w.written / 1024, strerror(w.err));
         int64_t used = 0, limit = 0;
         r = quota_dir_usage(c->m, "c1", dir, &used, &limit);
@@ -198,8 +199,8 @@ static void check_overlay(struct ctx *c)
         struct pouch_err err = { 0 };
         int64_t id = 0;
         int r = quota_dir_set(c->m, "ov-rootfs", rw, 8 * MIB, &id, &err);
-        if (r == 0 && (mkdir(diff, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(lower, 0755) < 0 ||
-                       mkdir(merged, 0755) < 0))
+        if (r == 0 &&
+            (mkdir(diff, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(lower, 0755) < 0 || mkdir(merged, 0755) < 0))
                 r = -errno;
         snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, diff, work);
         if (r == 0 && mount("overlay", merged, "overlay", 0, opts) < 0)
@@ -237,8 +238,8 @@ static void check_ids(struct ctx *c, int64_t c1_id)
         int r = quota_dir_set(c->m, "c2", c2, 5 * MIB, &id, &err);
         project_of(c2, &pid, NULL);
         quota_dir_usage(c->m, "c2", c2, &used, &limit);
-        result(c, "fixed-id", r == 0 && id == 4242 && pid == 4242 && limit == 5 * MIB, "r=%d id=%lld projid=%u limit=%lldK",
-               r, (long long) id, pid, (long long) limit / 1024);
+        result(c, "fixed-id", r == 0 && id == 4242 && pid == 4242 && limit == 5 * MIB,
+               "r=%d id=%lld projid=%u limit=%lldK", r, (long long) id, pid, (long long) limit / 1024);
 
         id = c1_id;
         r = quota_dir_set(c->m, "c1-data", data, 30 * MIB, &id, &err);
