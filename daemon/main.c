@@ -7,6 +7,7 @@
 #include "http-limits.h"
 #include "image/image.h"
 #include "lifecycle.h"
+#include "pouchd-state.h"
 
 #include "network/network.h"
 #include "volume/volume.h"
@@ -153,32 +154,9 @@ static void teardown(struct pouchd *d)
         health_watch_stop(d);
         monitor_stop(d);
         pouchd_lxcfs_teardown(d);
-        pthread_mutex_lock(&d->lock);
-        while (d->containers) {
-                struct container *c = d->containers;
-                d->containers = c->next;
-                container_free(c);
-        }
-        while (d->execs) {
-                struct exec_rec *e = d->execs;
-                d->execs = e->next;
-                json_decref(e->config);
-                free(e);
-        }
-        pthread_mutex_unlock(&d->lock);
-        image_store_free(d->images);
-        volume_store_free(d->volumes);
-        quota_manager_free(d->quota);
-        network_store_free(d->networks);
-        event_bus_free(d->events);
-        runtime_done(&d->runtime);
+        pouchd_state_done(d);
         if (d->lock_fd >= 0)
                 close(d->lock_fd);
-        free(d->home);
-        free(d->shim_path);
-        free(d->init_path);
-        peer_caps_free(d->peer_caps);
-        config_done(&d->cfg);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "daemon/config.h"
 #include "daemon/events.h"
 #include "daemon/http.h"
+#include "daemon/pouchd-state.h"
 #include "daemon/image/image.h"
 #include "daemon/network/network.h"
 #include "daemon/volume/volume.h"
@@ -202,29 +203,7 @@ struct api_inproc *api_inproc_free(struct api_inproc *h)
         if (d->events)
                 event_bus_close(d->events);
         http_server_stop(h->servers, h->nservers);
-        pthread_mutex_lock(&d->lock);
-        while (d->containers) {
-                struct container *c = d->containers;
-                d->containers = c->next;
-                container_free(c);
-        }
-        while (d->execs) {
-                struct exec_rec *e = d->execs;
-                d->execs = e->next;
-                json_decref(e->config);
-                free(e);
-        }
-        pthread_mutex_unlock(&d->lock);
-        image_store_free(d->images);
-        volume_store_free(d->volumes);
-        quota_manager_free(d->quota);
-        network_store_free(d->networks);
-        event_bus_free(d->events);
-        runtime_done(&d->runtime);
-        free(d->home);
-        free(d->shim_path);
-        free(d->init_path);
-        config_done(&d->cfg);
+        pouchd_state_done(d);
         pthread_cond_destroy(&d->changed);
         pthread_mutex_destroy(&d->lock);
         if (h->home)

@@ -1,0 +1,55 @@
+/* pouchd_state_done: releasing what a struct pouchd owns (pouchd-state.h). */
+#include "pouchd-state.h"
+
+#include "config.h"
+#include "events.h"
+#include "http-limits.h"
+#include "image/image.h"
+#include "lifecycle.h"
+#include "network/network.h"
+#include "volume/volume.h"
+#include "quota/quota.h"
+
+#include <stdlib.h>
+
+static void records_free(struct pouchd *d)
+{
+        pthread_mutex_lock(&d->lock);
+        while (d->containers) {
+                struct container *c = d->containers;
+                d->containers = c->next;
+                container_free(c);
+        }
+        while (d->execs) {
+                struct exec_rec *e = d->execs;
+                d->execs = e->next;
+                json_decref(e->config);
+                free(e);
+        }
+        pthread_mutex_unlock(&d->lock);
+}
+
+void pouchd_state_done(struct pouchd *d)
+{
+        records_free(d);
+        image_store_free(d->images);
+        d->images = NULL;
+        volume_store_free(d->volumes);
+        d->volumes = NULL;
+        quota_manager_free(d->quota);
+        d->quota = NULL;
+        network_store_free(d->networks);
+        d->networks = NULL;
+        event_bus_free(d->events);
+        d->events = NULL;
+        runtime_done(&d->runtime);
+        free(d->home);
+        d->home = NULL;
+        free(d->shim_path);
+        d->shim_path = NULL;
+        free(d->init_path);
+        d->init_path = NULL;
+        peer_caps_free(d->peer_caps);
+        d->peer_caps = NULL;
+        config_done(&d->cfg);
+}
