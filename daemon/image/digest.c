@@ -1,4 +1,5 @@
 /* sha256 digests ("sha256:<hex>") with OpenSSL EVP, and layer chain ids. */
+#include "daemon/image/image.h"
 #include "daemon/image/layer-internal.h"
 
 #include "lib/cleanup.h"

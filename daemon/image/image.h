@@ -68,3 +68,6 @@ char *image_display_name(struct image_store *s, const char *image_id);
  * Layers already in the store are not unpacked again. ret_id receives "sha256:<hex>". */
 int image_store_add(struct image_store *s, const char *config, size_t config_len, char *const layer_paths[],
                     const char *ref, const char *repo_digest, char ret_id[80], struct pouch_err *err);
+
+/* "sha256:" followed by 64 lowercase hex digits (what the store and the registry client accept). */
+bool digest_valid(const char *d);

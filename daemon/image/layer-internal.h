@@ -54,4 +54,3 @@ int sha256_file(const char *path, char ret[72]);
 void sha256_final_hex(EVP_MD_CTX *md, char ret[72]);
 /* chain(i) = diff(0) for i=0, else sha256(chain(i-1) + " " + diff(i)). */
 int chain_id_next(const char *parent_chain, const char *diff_id, char ret[72]);
-bool digest_valid(const char *d);

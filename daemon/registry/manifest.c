@@ -1,5 +1,7 @@
 #include "manifest.h"
 
+#include "daemon/image/image.h"
+
 #include "lib/jsonutil.h"
 
 #include <string.h>
@@ -50,16 +52,6 @@ int platform_parse(const char *s, char ret_os[32], char ret_arch[32], char ret_v
         return 0;
 }
 
-static bool valid_digest(const char *d)
-{
-        if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 71)
-                return false;
-        for (const char *p = d + 7; *p; p++)
-                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-                        return false;
-        return true;
-}
-
 int manifest_select(const json_t *index, const char *platform, const char **ret_digest, const char **ret_media_type,
                     struct pouch_err *err)
 {
@@ -81,7 +73,7 @@ int manifest_select(const json_t *index, const char *platform, const char **ret_
                 if (*variant && strcmp(v, variant) != 0)
                         continue;
                 /* the digest names the next request and is what that manifest is checked against */
-                if (!valid_digest(json_get_str(m, "digest", NULL)))
+                if (!digest_valid(json_get_str(m, "digest", NULL)))
                         continue;
                 /* without a requested variant prefer an entry without one (or the first) */
                 if (!best || (!*variant && !*v))
@@ -114,7 +106,7 @@ static bool known_layer_type(const char *t)
 int manifest_validate(const json_t *m, struct pouch_err *err)
 {
         json_t *cfg = json_object_get(m, "config");
-        if (!json_is_object(cfg) || !valid_digest(json_get_str(cfg, "digest", NULL)))
+        if (!json_is_object(cfg) || !digest_valid(json_get_str(cfg, "digest", NULL)))
                 return err_set(err, -EINVAL, "malformed manifest: missing or invalid config digest");
         json_t *layers = json_object_get(m, "layers");
         if (!json_is_array(layers))
@@ -122,7 +114,7 @@ int manifest_validate(const json_t *m, struct pouch_err *err)
         size_t i;
         json_t *l;
         json_array_foreach(layers, i, l) {
-                if (!valid_digest(json_get_str(l, "digest", NULL)))
+                if (!digest_valid(json_get_str(l, "digest", NULL)))
                         return err_set(err, -EINVAL, "malformed manifest: layer %zu has an invalid digest", i);
                 if (json_get_int(l, "size", -1) < 0)
                         return err_set(err, -EINVAL, "malformed manifest: layer %zu has no size", i);
