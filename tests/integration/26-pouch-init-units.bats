@@ -6,106 +6,22 @@
 
 bats_require_minimum_version 1.5.0
 
-REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-INIT_BIN="${POUCH_BIN:-$REPO/bin}/pouch-init"
+# shellcheck source=pouch-init-helpers.bash
+. "$BATS_TEST_DIRNAME/pouch-init-helpers.bash"
 
-# (a skip in setup_file is reported as a failure by some bats versions: setup() skips instead)
 setup_file() {
-        export INIT_SKIP=""
-        if [ "$(id -u)" != 0 ]; then
-                INIT_SKIP="pouch-init's integration tests need root (namespaces, chroot)"
-                return 0
-        fi
-        for c in unshare chroot jq cc; do
-                command -v "$c" > /dev/null || { INIT_SKIP="$c is not installed"; return 0; }
-        done
-        [ -x "$INIT_BIN" ] || { INIT_SKIP="$INIT_BIN is not built (make bin/pouch-init)"; return 0; }
+        pouch_init_check_host cc || return 0
         cc -static -O2 -o "$BATS_FILE_TMPDIR/notify-send" "$REPO/tests/integration/helpers/notify-send.c" ||
                 { INIT_SKIP="cannot build the notify helper statically (libc6-dev)"; return 0; }
-        "$REPO/tests/images/build-busybox.sh" "$BATS_FILE_TMPDIR/busybox.tar" > /dev/null 2>&1 ||
-                INIT_SKIP="no busybox rootfs (apt-get install busybox-static)"
+        pouch_init_build_rootfs
 }
 
 setup() {
-        ROOT=""
-        UPID=""
-        [ -z "$INIT_SKIP" ] || skip "$INIT_SKIP"
-        ROOT="$(mktemp -d /tmp/pouch-init-units.XXXXXX)"
-        tar -xf "$BATS_FILE_TMPDIR/busybox.tar" -C "$ROOT"
-        mkdir -p "$ROOT/run/pouch-init" "$ROOT/etc/pouch/services.d" "$ROOT/etc/profile.d" "$ROOT/dev" \
-                "$ROOT/proc" "$ROOT/tmp" "$ROOT/run"
-        : > "$ROOT/dev/null"
-        cp "$INIT_BIN" "$ROOT/run/pouch-init/pouch-init"
+        pouch_init_setup pouch-init-units tmp run
         cp "$BATS_FILE_TMPDIR/notify-send" "$ROOT/bin/notify-send"
-        STATUS="$ROOT/run/pouch-init/status.json"
 }
 
-teardown() {
-        local ipid
-        ipid="$(init_pid 2> /dev/null)" || true
-        [ -z "$ipid" ] || kill -KILL "$ipid" 2> /dev/null || true
-        if [ -n "$UPID" ]; then
-                kill -KILL "$UPID" 2> /dev/null || true
-                wait "$UPID" 2> /dev/null || true
-        fi
-        if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
-                umount -l "$ROOT/proc" "$ROOT/dev/null" 2> /dev/null || true
-                if [ "$BATS_TEST_COMPLETED" != 1 ]; then
-                        echo "# pouch-init output:" >&3
-                        sed 's/^/#   /' "$ROOT/.out" >&3 2> /dev/null || true
-                        echo "# status.json: $(cat "$STATUS" 2> /dev/null)" >&3
-                fi
-                rm -rf "$ROOT"
-        fi
-}
-
-# shellcheck disable=SC2016 # "$0" and "$@" are expanded by that sh
-run_init() {
-        local expect=()
-        [[ "$1" =~ ^-[0-9]+$ ]] && { expect=("$1"); shift; }
-        run "${expect[@]}" timeout 60 unshare --pid --fork --mount --mount-proc="$ROOT/proc" \
-        sh -c 'mount --bind /dev/null "$0/dev/null" && exec chroot "$0" /run/pouch-init/pouch-init "$@"' \
-                "$ROOT" "$@"
-}
-
-# shellcheck disable=SC2016 # idem
-start_init() {
-        unshare --pid --fork --mount --mount-proc="$ROOT/proc" \
-        sh -c 'mount --bind /dev/null "$0/dev/null" && exec chroot "$0" /run/pouch-init/pouch-init "$@"' \
-                "$ROOT" "$@" > "$ROOT/.out" 2>&1 3>&- &
-        UPID=$!
-        wait_for 10 init_pid > /dev/null
-}
-
-init_pid() {
-        local c
-        [ -n "$UPID" ] || return 1
-        c="$(cat "/proc/$UPID/task/$UPID/children" 2> /dev/null)" || return 1
-        c="${c%% *}"
-        [ -n "$c" ] && echo "$c"
-}
-
-wait_init() {
-        rc=0
-        wait "$UPID" || rc=$?
-        UPID=""
-}
-
-wait_for() {
-        local deadline=$((SECONDS + $1))
-        shift
-        until "$@"; do
-                [ "$SECONDS" -lt "$deadline" ] || { echo "timed out waiting for: $*" >&2; return 1; }
-                sleep 0.1
-        done
-}
-
-st() { jq -r "$1" "$STATUS" 2> /dev/null; }
-st_is() { [ "$(st "$1")" = "$2" ]; }
-svc() { st "[.services[] | select(.name == \"$1\") | .$2] | .[0]"; }
-svc_is() { [ "$(svc "$1" "$2")" = "$3" ]; }
-
-service() { cat > "$ROOT/etc/pouch/services.d/$1.service"; }
+teardown() { pouch_init_teardown; }
 
 # the pid of a process inside the namespace as the host sees it (status.json has inner pids)
 host_pid() {
