@@ -542,7 +542,8 @@ int create_opts_parse(int argc, char **argv, struct create_opts *o)
                 case O_CPUS: {
                         char *end;
                         double c = strtod(optarg, &end);
-                        if (*end || c <= 0) {
+                        /* NaN and values whose nanoseconds do not fit in int64 are refused too */
+                        if (*end || end == optarg || !(c > 0 && c <= 9e9)) {
                                 fprintf(stderr, "invalid argument \"%s\" for \"--cpus\" flag\n", optarg);
                                 return -1;
                         }

@@ -29,10 +29,17 @@ for name in "$@"; do
         else
                 limit=-max_total_time=$t
         fi
+        # targets in no-leak-check.list run without LeakSanitizer: fuzz-api's malformed requests
+        # make libmicrohttpd 0.9.75 (Debian 12) lose one error response of its own (456 + 2 bytes,
+        # allocated and dropped inside its connection thread), which no code of ours can free
+        leaks=-detect_leaks=1
+        if grep -qx "$name" tests/fuzz/no-leak-check.list 2>/dev/null; then
+                leaks=-detect_leaks=0
+        fi
         log=$art/log
         start=$(date +%s)
         # a hung target (e.g. a leak check over a huge heap after a timeout) must not hang the run
-        if timeout --kill-after=10 $((t + 120)) "$bin" "$limit" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/" \
+        if timeout --kill-after=10 $((t + 120)) "$bin" "$limit" "$leaks" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/" \
                 "$work/$name" >"$log" 2>&1; then
                 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
                 echo "fuzz $name: ok, ${runs:-?} runs in $(($(date +%s) - start)) s"

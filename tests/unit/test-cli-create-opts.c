@@ -1,4 +1,4 @@
-/* `pouch run/create` option parsing: -p/--publish specs. */
+/* `pouch run/create` option parsing: -p/--publish specs, --cpus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,14 +11,19 @@
 #include <getopt.h>
 #include <string.h>
 
-static int parse(const char *publish, struct create_opts *o)
+static int parse_opt(const char *opt, const char *value, struct create_opts *o)
 {
-        char *argv[] = { "run", "-p", (char *) publish, "busybox", NULL };
+        char *argv[] = { "run", (char *) opt, (char *) value, "busybox", NULL };
         char *reset[] = { "reset", NULL };
         optind = 0; /* a full getopt reset between parses */
         opterr = 0;
         (void) getopt(1, reset, "");
         return create_opts_parse(4, argv, o);
+}
+
+static int parse(const char *publish, struct create_opts *o)
+{
+        return parse_opt("-p", publish, o);
 }
 
 static void test_publish(void **state)
@@ -48,11 +53,30 @@ static void test_publish_no_port(void **state)
         }
 }
 
+/* --cpus whose nanoseconds do not fit in int64, or NaN: the conversion was undefined (found by
+ * fuzzing; UBSan: 1.88889e+31 is outside the range of long long). */
+static void test_cpus_range(void **state)
+{
+        (void) state;
+        static const char *const bad[] = { "1e22", "nan", "inf", "-1", "0", "", "2x" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct create_opts o;
+                if (parse_opt("--cpus", bad[i], &o) != -1)
+                        fail_msg("accepted --cpus \"%s\"", bad[i]);
+                json_decref(o.body);
+        }
+        struct create_opts o;
+        assert_int_equal(parse_opt("--cpus", "1.5", &o), 0);
+        assert_int_equal(json_integer_value(json_get_path(o.body, "HostConfig.NanoCpus")), 1500000000);
+        json_decref(o.body);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_publish),
                 cmocka_unit_test(test_publish_no_port),
+                cmocka_unit_test(test_cpus_range),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
