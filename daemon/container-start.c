@@ -468,7 +468,7 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
         json_object_set_new(st, "ExitCode", json_integer(0));
         json_object_set_new(st, "Error", json_string(""));
         json_object_set_new(st, "OOMKilled", json_false());
-        health_container_started_locked(c);
+        bool health_watched = health_container_started_locked(c);
         container_save_locked(d, c);
         const char *name = container_name(c) + 1;
         json_t *attrs = json_pack("{s:s,s:s}", "image", json_get_str(json_object_get(c->doc, "Config"), "Image", ""),
@@ -492,7 +492,8 @@ int container_start(struct pouchd *d, struct container *c, struct pouch_err *err
         }
         log_debug("start %.12s: runtime started", c->id);
         event_publish(d->events, "container", "start", c->id, attrs);
-        health_watch_kick(d);
+        if (health_watched)
+                health_watch_kick(d);
         r = wait_initscript(d, c, err);
 out:
         pthread_mutex_unlock(&c->op_lock);

@@ -56,12 +56,13 @@ static enum watch_kind kind_of_locked(struct container *c)
         }
 }
 
-void health_container_started_locked(struct container *c)
+bool health_container_started_locked(struct container *c)
 {
-        if (kind_of_locked(c) != WATCH_NONE) {
-                health_reset(json_object_get(c->doc, "State"));
-                json_object_del(c->doc, HEALTH_DETAIL_KEY);
-        }
+        if (kind_of_locked(c) == WATCH_NONE)
+                return false;
+        health_reset(json_object_get(c->doc, "State"));
+        json_object_del(c->doc, HEALTH_DETAIL_KEY);
+        return true;
 }
 
 static bool still_watched_locked(const struct watch_entry *e)

@@ -18,8 +18,9 @@ int health_watch_start(struct pouchd *d);
 void health_watch_stop(struct pouchd *d);
 /* Look at every container now (one started). Safe with or without d->lock. */
 void health_watch_kick(struct pouchd *d);
-/* At each start of c, d->lock held: a watched kind of rich container gets Status "starting". */
-void health_container_started_locked(struct container *c);
+/* At each start of c, d->lock held: a watched kind of rich container gets Status "starting".
+ * Whether c is of a kind the watcher looks at (then kick it once c runs). */
+bool health_container_started_locked(struct container *c);
 
 /* The doc key (not shown by inspect) holding pouch's detail for ps, "1 failed". */
 #define HEALTH_DETAIL_KEY "RichHealthDetail"

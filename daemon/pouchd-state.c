@@ -33,23 +33,14 @@ void pouchd_state_done(struct pouchd *d)
 {
         records_free(d);
         image_store_free(d->images);
-        d->images = NULL;
         volume_store_free(d->volumes);
-        d->volumes = NULL;
         quota_manager_free(d->quota);
-        d->quota = NULL;
         network_store_free(d->networks);
-        d->networks = NULL;
         event_bus_free(d->events);
-        d->events = NULL;
         runtime_done(&d->runtime);
         free(d->home);
-        d->home = NULL;
         free(d->shim_path);
-        d->shim_path = NULL;
         free(d->init_path);
-        d->init_path = NULL;
         peer_caps_free(d->peer_caps);
-        d->peer_caps = NULL;
         config_done(&d->cfg);
 }

@@ -6,5 +6,5 @@
 
 /* Free the container and exec records, the stores, the event bus, the runtime, the paths and the
  * configuration. The threads that use them (monitor, health watcher, HTTP servers) must be stopped
- * first. Leaves d's lock, condition and lock file alone. */
+ * first, and d is not used afterwards. Leaves d's lock, condition and lock file alone. */
 void pouchd_state_done(struct pouchd *d);

@@ -22,7 +22,7 @@ layer0() { pouch inspect "$1" | jq -r '.[0].RootFS.Layers[0]'; }
 store_state() {
         pouch images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 2> /dev/null | sort
         find "$PHOME/image/images" "$PHOME/image/layers" "$PHOME/image/blobs/sha256" -mindepth 1 -maxdepth 1 \
-                ! -name '.*' 2> /dev/null | sort
+                -not -name '.*' 2> /dev/null | sort
 }
 tmp_empty() { [ -z "$(ls -A "$PHOME/image/tmp" 2> /dev/null)" ]; }
 
